@@ -1,0 +1,3 @@
+module github.com/tandem-ecs/tandem
+
+go 1.26

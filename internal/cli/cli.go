@@ -1,0 +1,51 @@
+// Package cli implements the tandem command line: it parses arguments, calls
+// the packages that do the work, and turns their results into text or JSON.
+// It holds no decision logic of its own.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// usage is printed by "tandem help" and after a usage error.
+const usage = `tandem: an event-driven autoscaler for Amazon ECS on EC2
+
+Usage:
+  tandem <command> [flags]
+
+Commands:
+  version   print the build version
+  help      print this help
+`
+
+// Run executes the command named by args[0] and returns the process exit
+// status: 0 on success, 1 when the command failed, 2 on a usage error.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tandem", version())
+		return 0
+	default:
+		fmt.Fprintf(stderr, "tandem: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}
+
+// version reports the main module version recorded by the Go toolchain, or
+// "devel" for a build from a working tree.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" || info.Main.Version == "(devel)" {
+		return "devel"
+	}
+	return info.Main.Version
+}
