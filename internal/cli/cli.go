@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -16,6 +17,7 @@ Usage:
   tandem <command> [flags]
 
 Commands:
+  plan      plan a cluster's capacity from a saved snapshot
   version   print the build version
   help      print this help
 `
@@ -31,6 +33,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "plan":
+		return runPlan(context.Background(), args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tandem", version())
 		return 0

@@ -1,0 +1,396 @@
+package placement
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// poolState is one pool during an estimate.
+//
+// Its capacity is a sequence of bins: first its empty registered instances
+// and its launched instances that have not registered (pre-opened bins),
+// then slots, one per instance the pool may still have: slot i exists once
+// the desired capacity covers it. Slots are numbered from the pool's live
+// instance count; those below the current desired capacity are ordered
+// already (upcoming), the others would be new. Each slot's zone is fixed in
+// advance (the zone with the fewest instances, as the Auto Scaling group
+// balances them), so the same demand always lands on the same slots and a
+// plan, once applied, asks for nothing more.
+type poolState struct {
+	idx  int
+	pool *Pool
+	typ  string
+	ami  string
+
+	registered []*ContainerInstance
+	// inService counts registered, usable instances; leaving counts
+	// DRAINING ones; launched counts those that have not registered.
+	inService, leaving, launched, ignored int
+	live                                  int // instances the group counts now
+	ordered                               int // desired capacity without instances yet
+	slotLimit                             int // slots the pool may still open: MaxSize − live
+	slotZones                             []string
+
+	templates map[string]*node // by type and zone
+	slotTmpl  map[string]*node // the pool's type, by zone
+	trunk     bool
+	preOpened []*node
+
+	// Routing state: working copies of the bins, what each holds, and how
+	// many slots are open.
+	bins   []*node
+	assign []map[*group]int
+	slots  int
+	routed []groupCount
+
+	// Result of the final packing.
+	slotsUsed int
+}
+
+type groupCount struct {
+	g     *group
+	count int
+}
+
+// liveStates are the lifecycle states of instances that count toward a
+// group's capacity. Standby, warmed and terminating instances do not.
+func isLive(state string) bool {
+	switch state {
+	case "Pending", "Pending:Wait", "Pending:Proceed", "InService":
+		return true
+	}
+	return false
+}
+
+func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
+	if err := checkSupported(p, e.c.LaunchTemplateVersions); err != nil {
+		return nil, err
+	}
+	ps := &poolState{idx: idx, pool: p, templates: map[string]*node{}}
+	var err error
+	ps.typ, ps.ami, err = e.poolInstanceType(p)
+	if err != nil {
+		return nil, err
+	}
+	ec2ToCI := map[string]*ContainerInstance{}
+	for i := range e.c.ContainerInstances {
+		ci := &e.c.ContainerInstances[i]
+		ec2ToCI[ci.EC2InstanceID] = ci
+		if pi, ok := e.poolByEC2[ci.EC2InstanceID]; ok && pi == idx {
+			ps.registered = append(ps.registered, ci)
+			if _, ok := attributeMap(ci.Attributes)["ecs.awsvpc-trunk-id"]; ok {
+				ps.trunk = true
+			}
+		}
+	}
+	sort.Slice(ps.registered, func(i, j int) bool { return ps.registered[i].EC2InstanceID < ps.registered[j].EC2InstanceID })
+	nodeByEC2 := map[string]*node{}
+	for _, n := range e.nodes {
+		nodeByEC2[n.ec2ID] = n
+	}
+
+	zoneCount := map[string]int{}
+	for _, z := range p.Zones {
+		zoneCount[z] = 0
+	}
+	instances := append([]PoolInstance(nil), p.Instances...)
+	sort.Slice(instances, func(i, j int) bool { return instances[i].ID < instances[j].ID })
+	var launched []*node
+	for _, inst := range instances {
+		if !isLive(inst.LifecycleState) {
+			continue
+		}
+		ps.live++
+		zoneCount[inst.Zone]++
+		ci, registered := ec2ToCI[inst.ID]
+		switch {
+		case registered && ci.Status == "DRAINING":
+			ps.leaving++
+		case registered:
+			ps.inService++
+			if n := nodeByEC2[inst.ID]; n != nil && n.kind == emptyNode {
+				ps.preOpened = append(ps.preOpened, n)
+			}
+		case e.opts.IgnoreInstances[inst.ID] != "":
+			ps.ignored++
+			e.warn("pool %s: instance %s does not count as capacity: %s", p.Name, inst.ID, e.opts.IgnoreInstances[inst.ID])
+		default:
+			ps.launched++
+			typ := inst.InstanceType
+			if typ == "" {
+				typ = ps.typ
+			}
+			t, err := e.template(ps, typ, inst.Zone)
+			if err != nil {
+				return nil, err
+			}
+			n := t.clone()
+			n.kind, n.id, n.ec2ID = launchedNode, inst.ID, inst.ID
+			launched = append(launched, n)
+		}
+	}
+	ps.preOpened = append(ps.preOpened, launched...)
+	ps.ordered = max(p.DesiredCapacity-ps.live, 0)
+	ps.slotLimit = max(p.MaxSize-ps.live, 0)
+
+	zones := sortedKeys(zoneCount)
+	if len(zones) == 0 {
+		zones = []string{""}
+	}
+	ps.slotZones = make([]string, ps.slotLimit)
+	for i := range ps.slotZones {
+		best := zones[0]
+		for _, z := range zones[1:] {
+			if zoneCount[z] < zoneCount[best] {
+				best = z
+			}
+		}
+		ps.slotZones[i] = best
+		zoneCount[best]++
+	}
+	ps.slotTmpl = map[string]*node{}
+	for _, z := range zones {
+		t, err := e.template(ps, ps.typ, z)
+		if err != nil {
+			return nil, err
+		}
+		ps.slotTmpl[z] = t
+	}
+	return ps, nil
+}
+
+// checkSupported returns an UnsupportedError for pool settings tandem cannot
+// model yet.
+func checkSupported(p *Pool, versions []LaunchTemplateVersion) error {
+	if p.HasWarmPool {
+		return &UnsupportedError{Pool: p.Name, Feature: "warm pool"}
+	}
+	if mi := p.MixedInstances; mi != nil {
+		for _, o := range mi.Overrides {
+			if o.HasInstanceRequirements {
+				return &UnsupportedError{Pool: p.Name, Feature: "mixed instances policy with attribute-based instance type selection (InstanceRequirements)"}
+			}
+			if o.WeightedCapacity != "" && o.WeightedCapacity != "1" {
+				return &UnsupportedError{Pool: p.Name, Feature: fmt.Sprintf("mixed instances policy with weighted capacity (override %s has weight %s)", o.InstanceType, o.WeightedCapacity)}
+			}
+		}
+	}
+	return nil
+}
+
+// poolInstanceType returns the instance type and AMI of the pool's next
+// instance: the first override of a mixed instances policy, else the launch
+// template version the group names.
+func (e *estimator) poolInstanceType(p *Pool) (typ, ami string, err error) {
+	var ref *LaunchTemplateRef
+	switch {
+	case p.MixedInstances != nil:
+		ref = &p.MixedInstances.LaunchTemplate
+		if len(p.MixedInstances.Overrides) > 0 {
+			o := p.MixedInstances.Overrides[0]
+			if o.LaunchTemplate != nil {
+				ref = o.LaunchTemplate
+			}
+			if o.InstanceType != "" {
+				v, err := e.launchTemplateVersion(p.Name, *ref)
+				if err != nil {
+					return o.InstanceType, "", nil // the AMI is only a nicety
+				}
+				return o.InstanceType, v.ImageID, nil
+			}
+		}
+	case p.LaunchTemplate != nil:
+		ref = p.LaunchTemplate
+	default:
+		// A launch configuration: learn the type from the instances.
+		counts := map[string]int{}
+		for _, inst := range p.Instances {
+			if inst.InstanceType != "" {
+				counts[inst.InstanceType]++
+			}
+		}
+		best := ""
+		for _, t := range sortedKeys(counts) {
+			if best == "" || counts[t] > counts[best] {
+				best = t
+			}
+		}
+		if best == "" {
+			return "", "", fmt.Errorf("pool %s uses launch configuration %q and has no instance to learn its instance type from; tandem reads launch templates only", p.Name, p.LaunchConfigurationName)
+		}
+		return best, "", nil
+	}
+	v, err := e.launchTemplateVersion(p.Name, *ref)
+	if err != nil {
+		return "", "", err
+	}
+	if v.HasInstanceRequirements {
+		return "", "", &UnsupportedError{Pool: p.Name, Feature: "launch template with attribute-based instance type selection (InstanceRequirements)"}
+	}
+	if v.InstanceType == "" {
+		return "", "", fmt.Errorf("pool %s: launch template %s version %d sets no instance type", p.Name, templateName(*ref), v.VersionNumber)
+	}
+	return v.InstanceType, v.ImageID, nil
+}
+
+func templateName(ref LaunchTemplateRef) string {
+	if ref.ID != "" {
+		return ref.ID
+	}
+	return ref.Name
+}
+
+// launchTemplateVersion resolves a launch template reference: a version
+// number, "$Latest" (the highest number) or "$Default" (also when unset).
+func (e *estimator) launchTemplateVersion(pool string, ref LaunchTemplateRef) (LaunchTemplateVersion, error) {
+	var versions []LaunchTemplateVersion
+	for _, v := range e.c.LaunchTemplateVersions {
+		if (ref.ID != "" && v.TemplateID == ref.ID) || (ref.ID == "" && v.TemplateName == ref.Name) {
+			versions = append(versions, v)
+		}
+	}
+	notFound := fmt.Errorf("pool %s: launch template %s version %q is not in launch-template-versions.json", pool, templateName(ref), ref.Version)
+	if len(versions) == 0 {
+		return LaunchTemplateVersion{}, notFound
+	}
+	switch ref.Version {
+	case "$Latest":
+		best := versions[0]
+		for _, v := range versions[1:] {
+			if v.VersionNumber > best.VersionNumber {
+				best = v
+			}
+		}
+		return best, nil
+	case "$Default", "":
+		for _, v := range versions {
+			if v.DefaultVersion {
+				return v, nil
+			}
+		}
+	default:
+		n, err := strconv.Atoi(ref.Version)
+		if err == nil {
+			for _, v := range versions {
+				if v.VersionNumber == n {
+					return v, nil
+				}
+			}
+		}
+	}
+	return LaunchTemplateVersion{}, notFound
+}
+
+// template returns an empty instance of the given type in the given zone of
+// the pool, as it would register: capacity learned from a registered
+// instance of the type (or derived from EC2's description), the type's
+// attributes and those all the pool's instances share, and every daemon
+// whose constraints it satisfies already charged.
+func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
+	key := typ + "|" + zone
+	if t, ok := ps.templates[key]; ok {
+		return t, nil
+	}
+	t := &node{
+		kind:              newNode,
+		pool:              ps.idx,
+		id:                fmt.Sprintf("%s/new-%s-%s", ps.pool.Name, typ, zone),
+		typ:               typ,
+		zone:              zone,
+		agentConnected:    true,
+		registeredAt:      e.opts.Now,
+		capabilitiesKnown: len(ps.registered) > 0,
+		groups:            map[string]int{},
+		sig:               e.newSig(),
+	}
+	var registered []*ContainerInstance
+	for _, ci := range ps.registered {
+		registered = append(registered, ci)
+		if ci.AgentVersion > t.agentVersion {
+			t.agentVersion = ci.AgentVersion
+		}
+	}
+	attrs := sharedAttributes(registered)
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	arch := ""
+	if ci := e.registeredLike(typ, ps.idx); ci != nil {
+		t.capCPU, t.capMem, t.capGPU = ci.RegisteredCPUUnits, ci.RegisteredMemoryMiB, ci.RegisteredGPUs
+		t.portsTCP = sortedPorts(ci.ReservedPortsTCP)
+		t.portsUDP = sortedPorts(ci.ReservedPortsUDP)
+		arch = attributeValue(ci.Attributes, "ecs.cpu-architecture")
+	} else if it, ok := e.c.InstanceTypes[typ]; ok {
+		t.capCPU = it.VCPUs * 1024
+		t.capMem = it.MemoryMiB - e.memoryOverhead(it.MemoryMiB)
+		t.capGPU = it.GPUs
+		if len(it.Architectures) > 0 {
+			arch = it.Architectures[0]
+		}
+	} else {
+		return nil, fmt.Errorf("pool %s: instance type %s is neither registered in the cluster nor described in instance-types.json", ps.pool.Name, typ)
+	}
+	if len(t.portsTCP) == 0 {
+		t.portsTCP = append([]int(nil), defaultReservedPorts...)
+	}
+	if arch == "" {
+		if it, ok := e.c.InstanceTypes[typ]; ok && len(it.Architectures) > 0 {
+			arch = it.Architectures[0]
+		}
+	}
+	attrs["ecs.instance-type"] = typ
+	attrs["ecs.availability-zone"] = zone
+	if _, ok := attrs["ecs.os-type"]; !ok {
+		attrs["ecs.os-type"] = "linux"
+	}
+	if arch != "" {
+		attrs["ecs.cpu-architecture"] = arch
+	}
+	if ps.ami != "" {
+		attrs["ecs.ami-id"] = ps.ami
+	}
+	t.attrs = attrs
+	eniAttrs := attrs
+	if ps.trunk {
+		eniAttrs = map[string]string{"ecs.awsvpc-trunk-id": "yes"}
+	}
+	t.eni = int64(e.eniLimit(typ, eniAttrs))
+	t.cpu, t.mem, t.gpu = t.capCPU, t.capMem, t.capGPU
+
+	for _, d := range e.daemons {
+		if d.cons.err != nil || !d.cons.admits(t) {
+			continue
+		}
+		if t.fit(d.shape, "service:"+d.name, false, 1) == 0 {
+			e.warn("daemon service %s does not fit a new %s instance of pool %s", d.name, typ, ps.pool.Name)
+			continue
+		}
+		t.take(d.shape, "service:"+d.name)
+	}
+	t.placed = 0
+	ps.templates[key] = t
+	return t, nil
+}
+
+// slotBin returns a fresh bin for slot i of the pool.
+func (ps *poolState) slotBin(i int) *node {
+	n := ps.slotTmpl[ps.slotZones[i]].clone()
+	n.id = fmt.Sprintf("%s/slot-%d", ps.pool.Name, ps.live+i+1)
+	n.order = len(ps.preOpened) + i
+	if i < ps.ordered {
+		n.kind = orderedNode
+	} else {
+		n.kind = newNode
+	}
+	return n
+}
+
+// describe is a short description of a pool for reasons.
+func (ps *poolState) describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s, %d/%d", ps.pool.Name, ps.typ, ps.pool.DesiredCapacity, ps.pool.MaxSize)
+	b.WriteString(")")
+	return b.String()
+}

@@ -1,0 +1,14 @@
+// Package snapshot reads and writes the on-disk form of a cluster snapshot:
+// a folder of JSON files, each exactly what AWS CLI v2 prints with
+// --output json for one call (describe-services, describe-task-definition,
+// describe-container-instances, describe-tasks, describe-auto-scaling-groups,
+// describe-instance-types, describe-launch-template-versions, and optionally
+// describe-clusters and describe-capacity-providers). A user can dump a
+// cluster with the AWS CLI and ask tandem what it would do.
+//
+// Loading tolerates what real dumps contain: unknown fields, several pages
+// of one call in one file, timestamps as ISO 8601 (CLI v2) or epoch seconds
+// (CLI v1). Every problem is an *Error naming the file and the field.
+// Snapshot.Cluster converts the files into the estimator's model, with ECS's
+// defaults for missing optional fields.
+package snapshot
