@@ -47,7 +47,7 @@ type node struct {
 	// capabilitiesKnown is false for nodes of pools without a registered
 	// instance: their agent capabilities are assumed (isAgentCapability).
 	capabilitiesKnown bool
-	registeredAt   time.Time
+	registeredAt      time.Time
 
 	cpu, mem, gpu, eni     int64 // free
 	capCPU, capMem, capGPU int64 // offered to tasks in total
