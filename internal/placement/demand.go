@@ -242,16 +242,17 @@ func (e *estimator) providerPool(name string) (int, bool) {
 
 // splitByStrategy divides n new tasks among the providers of a capacity
 // provider strategy: each provider first gets its base, counting the tasks it
-// runs already, then each task goes to the provider furthest below its
-// weight's share. Ties go to the provider listed first.
+// runs already; the tasks beyond the bases are then shared in proportion to
+// the weights, each new task going to the provider that stays furthest below
+// its share once it has the task. Ties go to the provider listed first.
 func splitByStrategy(strat []CapacityProviderStrategyItem, running map[string]int, n int) map[string]int {
 	out := map[string]int{}
-	have := func(p string) int { return running[p] + out[p] }
+	have := func(item CapacityProviderStrategyItem) int { return running[item.CapacityProvider] + out[item.CapacityProvider] }
 	for _, item := range strat {
 		if n == 0 {
 			break
 		}
-		if need := item.Base - have(item.CapacityProvider); need > 0 {
+		if need := item.Base - have(item); need > 0 {
 			take := min(need, n)
 			out[item.CapacityProvider] += take
 			n -= take
@@ -261,6 +262,8 @@ func splitByStrategy(strat []CapacityProviderStrategyItem, running map[string]in
 	for _, item := range strat {
 		weighted = weighted || item.Weight > 0
 	}
+	// beyond is what a provider runs past its base: the weights share that.
+	beyond := func(item CapacityProviderStrategyItem) int { return max(have(item)-item.Base, 0) }
 	for ; n > 0; n-- {
 		best := -1
 		for i, item := range strat {
@@ -271,9 +274,9 @@ func splitByStrategy(strat []CapacityProviderStrategyItem, running map[string]in
 				best = i
 				continue
 			}
-			// have(i)/weight(i) < have(best)/weight(best), in integers.
+			// (beyond(i)+1)/weight(i) < (beyond(best)+1)/weight(best), in integers.
 			w, bw := max(item.Weight, 1), max(strat[best].Weight, 1)
-			if have(item.CapacityProvider)*bw < have(strat[best].CapacityProvider)*w {
+			if (beyond(item)+1)*bw < (beyond(strat[best])+1)*w {
 				best = i
 			}
 		}

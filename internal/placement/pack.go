@@ -35,16 +35,18 @@ func (e *estimator) placeOnPools(ctx context.Context) {
 		g.eligible = e.eligiblePools(g)
 		cands := append([]int(nil), g.eligible...)
 		for g.remaining > 0 && len(cands) > 0 {
-			best, bestPlaced, bestNeed := -1, 0, 0
+			// The pool that needs the fewest new slots for the whole group,
+			// as if it had no maximum, then the pool listed first (pools
+			// are sorted by name). It takes what its room allows; the rest
+			// goes on to the next.
+			best, bestNeed := -1, 0
 			for i, p := range cands {
-				placed, need := e.trial(e.pools[p], g, g.remaining)
-				if placed == 0 {
+				if placed, _ := e.trial(e.pools[p], g, g.remaining, e.pools[p].slotLimit); placed == 0 {
 					continue
 				}
-				// Prefer a pool that takes the whole group, then the fewest
-				// slots, then the pool listed first (pools are sorted by name).
-				if best < 0 || placed > bestPlaced || placed == bestPlaced && need < bestNeed {
-					best, bestPlaced, bestNeed = i, placed, need
+				_, need := e.trial(e.pools[p], g, g.remaining, unlimitedSlots)
+				if best < 0 || need < bestNeed {
+					best, bestNeed = i, need
 				}
 			}
 			if best < 0 {
@@ -113,9 +115,13 @@ func (e *estimator) fitCount(g *group, b *node, limit int) int {
 	return n
 }
 
-// trial returns how many of count tasks of g the pool would take first-fit,
-// and how many slots it would open for them, without changing the pool.
-func (e *estimator) trial(ps *poolState, g *group, count int) (placed, slots int) {
+// unlimitedSlots lets a trial open slots past the pool's maximum size.
+const unlimitedSlots = 1 << 20
+
+// trial returns how many of count tasks of g the pool would take first-fit
+// with at most slotLimit slots, and how many slots it would open for them,
+// without changing the pool.
+func (e *estimator) trial(ps *poolState, g *group, count, slotLimit int) (placed, slots int) {
 	left := count
 	for _, b := range ps.bins {
 		if left == 0 {
@@ -124,12 +130,13 @@ func (e *estimator) trial(ps *poolState, g *group, count int) (placed, slots int
 		left -= e.fitCount(g, b, left)
 	}
 	last := ps.slots - 1
-	for s := ps.slots; left > 0 && s < ps.slotLimit; s++ {
-		if k := e.fitCount(g, ps.slotTmpl[ps.slotZones[s]], left); k > 0 {
+	if !e.anyZoneTakes(ps, g) {
+		return count - left, 0
+	}
+	for s := ps.slots; left > 0 && s < slotLimit; s++ {
+		if k := e.fitCount(g, ps.slotTmpl[ps.slotZone(s)], left); k > 0 {
 			left -= k
 			last = s
-		} else if !e.anyZoneTakes(ps, g) {
-			break
 		}
 	}
 	return count - left, last + 1 - ps.slots
@@ -161,7 +168,7 @@ func (e *estimator) commit(ps *poolState, g *group, count int) int {
 		}
 	}
 	for s := ps.slots; left > 0 && s < ps.slotLimit; s++ {
-		k := e.fitCount(g, ps.slotTmpl[ps.slotZones[s]], left)
+		k := e.fitCount(g, ps.slotTmpl[ps.slotZone(s)], left)
 		if k == 0 {
 			if !e.anyZoneTakes(ps, g) {
 				break

@@ -32,6 +32,8 @@ type poolState struct {
 	ordered                               int // desired capacity without instances yet
 	slotLimit                             int // slots the pool may still open: MaxSize − live
 	slotZones                             []string
+	zones                                 []string
+	zoneCount                             map[string]int // instances per zone, slots included
 
 	templates map[string]*node // by type and zone
 	slotTmpl  map[string]*node // the pool's type, by zone
@@ -135,23 +137,16 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 	ps.ordered = max(p.DesiredCapacity-ps.live, 0)
 	ps.slotLimit = max(p.MaxSize-ps.live, 0)
 
-	zones := sortedKeys(zoneCount)
-	if len(zones) == 0 {
-		zones = []string{""}
+	ps.zones = sortedKeys(zoneCount)
+	if len(ps.zones) == 0 {
+		ps.zones = []string{""}
 	}
-	ps.slotZones = make([]string, ps.slotLimit)
-	for i := range ps.slotZones {
-		best := zones[0]
-		for _, z := range zones[1:] {
-			if zoneCount[z] < zoneCount[best] {
-				best = z
-			}
-		}
-		ps.slotZones[i] = best
-		zoneCount[best]++
+	ps.zoneCount = zoneCount
+	for range ps.slotLimit {
+		ps.slotZone(len(ps.slotZones))
 	}
 	ps.slotTmpl = map[string]*node{}
-	for _, z := range zones {
+	for _, z := range ps.zones {
 		t, err := e.template(ps, ps.typ, z)
 		if err != nil {
 			return nil, err
@@ -374,9 +369,27 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 	return t, nil
 }
 
+// slotZone returns the zone of slot i: the zone with the fewest instances
+// once the slots before it are filled, ties broken by name, as the Auto
+// Scaling group balances its zones. Slots past the pool's room exist too,
+// for comparing pools as if they had no maximum.
+func (ps *poolState) slotZone(i int) string {
+	for len(ps.slotZones) <= i {
+		best := ps.zones[0]
+		for _, z := range ps.zones[1:] {
+			if ps.zoneCount[z] < ps.zoneCount[best] {
+				best = z
+			}
+		}
+		ps.slotZones = append(ps.slotZones, best)
+		ps.zoneCount[best]++
+	}
+	return ps.slotZones[i]
+}
+
 // slotBin returns a fresh bin for slot i of the pool.
 func (ps *poolState) slotBin(i int) *node {
-	n := ps.slotTmpl[ps.slotZones[i]].clone()
+	n := ps.slotTmpl[ps.slotZone(i)].clone()
 	n.id = fmt.Sprintf("%s/slot-%d", ps.pool.Name, ps.live+i+1)
 	n.order = len(ps.preOpened) + i
 	if i < ps.ordered {
