@@ -247,7 +247,9 @@ func (e *estimator) providerPool(name string) (int, bool) {
 // its share once it has the task. Ties go to the provider listed first.
 func splitByStrategy(strat []CapacityProviderStrategyItem, running map[string]int, n int) map[string]int {
 	out := map[string]int{}
-	have := func(item CapacityProviderStrategyItem) int { return running[item.CapacityProvider] + out[item.CapacityProvider] }
+	have := func(item CapacityProviderStrategyItem) int {
+		return running[item.CapacityProvider] + out[item.CapacityProvider]
+	}
 	for _, item := range strat {
 		if n == 0 {
 			break
