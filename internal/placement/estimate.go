@@ -66,12 +66,14 @@ type estimator struct {
 	daemons   []daemon
 	groups    []*group
 	services  []*serviceState
-	sigs      int
-	refCPU    int64
-	refMem    int64
-	warnings  []string
-	partial   bool
-	awsvpc    bool // some task or service uses awsvpc
+	// onExisting records what the estimate put on each busy instance.
+	onExisting map[*node]map[*group]int
+	sigs       int
+	refCPU     int64
+	refMem     int64
+	warnings   []string
+	partial    bool
+	awsvpc     bool // some task or service uses awsvpc
 }
 
 // daemon is a DAEMON service whose task every new instance runs.
@@ -89,11 +91,12 @@ func newEstimator(c *Cluster, opts Options) (*estimator, error) {
 		opts.Now = time.Unix(0, 0).UTC()
 	}
 	e := &estimator{
-		c:         c,
-		opts:      opts,
-		shapes:    map[string]*Shape{},
-		instances: map[string]*ContainerInstance{},
-		poolByEC2: map[string]int{},
+		c:          c,
+		opts:       opts,
+		shapes:     map[string]*Shape{},
+		instances:  map[string]*ContainerInstance{},
+		poolByEC2:  map[string]int{},
+		onExisting: map[*node]map[*group]int{},
 	}
 	for _, td := range c.TaskDefinitions {
 		if td.NetworkMode == AWSVPC {

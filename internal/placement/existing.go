@@ -41,6 +41,7 @@ func (e *estimator) placeOnExisting(ctx context.Context) {
 				break
 			}
 			n.take(g.shape, g.name)
+			e.onExisting[n] = addCount(e.onExisting[n], g, 1)
 			g.remaining--
 			g.onExisting++
 			sel.placed(n, n.fit(g.shape, g.name, g.cons.distinct, 1) > 0 && g.cons.admitsDynamic(n))

@@ -1,6 +1,9 @@
 package placement
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // placeOnPools gives what the existing instances could not take to the
 // pools. Groups go largest first; each goes to the eligible pool that needs
@@ -233,33 +236,77 @@ func (e *estimator) repack(ctx context.Context, ps *poolState) {
 	if len(items) < 2 || ctx.Err() != nil {
 		return
 	}
-	bins, assign, slots, placed := e.packDotProduct(ps, items)
-	total := 0
-	for _, k := range placed {
-		total += k
+	// Keep the packing that places the most tasks, then uses the fewest
+	// slots; first-fit decreasing (what routing did) wins ties.
+	bestTotal, bestSlots := routed, ps.slots
+	var best *packing
+	packers := []func(*poolState, []groupCount) packing{e.packDotProduct}
+	for _, limit := range minSlackSearchNodes {
+		packers = append(packers, e.packMinSlack(limit))
 	}
-	if total < routed || total == routed && slots >= ps.slots {
+	for _, pack := range packers {
+		p := pack(ps, items)
+		if p.bins == nil {
+			continue
+		}
+		if total := p.total(); total > bestTotal || total == bestTotal && p.slots < bestSlots {
+			bestTotal, bestSlots, best = total, p.slots, &p
+		}
+	}
+	if best == nil {
 		return
 	}
 	for _, it := range ps.routed {
 		it.g.remaining += it.count
 	}
-	for g, k := range placed {
+	for g, k := range best.placed {
 		g.remaining -= k
 	}
-	ps.bins, ps.assign, ps.slots = bins, assign, slots
+	ps.bins, ps.assign, ps.slots = best.bins, best.assign, best.slots
 }
 
-// packDotProduct fills the pool's bins one at a time, each time with the
-// task that best aligns with the bin's remaining capacity.
-func (e *estimator) packDotProduct(ps *poolState, items []groupCount) (bins []*node, assign []map[*group]int, slots int, placed map[*group]int) {
+// packing is a way to fill a pool's bins.
+type packing struct {
+	bins   []*node
+	assign []map[*group]int
+	slots  int
+	placed map[*group]int
+}
+
+func (p packing) total() int {
+	n := 0
+	for _, k := range p.placed {
+		n += k
+	}
+	return n
+}
+
+// binFiller puts tasks on one bin and returns how many of each item it
+// put there. want says how many of each item are still to place; items
+// with dynamic constraints are never passed to a filler that cannot handle
+// them.
+type binFiller func(b *node, items []groupCount, want []int) []int
+
+// packBins fills the pool's bins in order (pre-opened bins, then slots),
+// each with what fill chooses, until every item is placed or the slots run
+// out. Slots of one zone start identical, so when the items still wanted are
+// the same as when a slot of that zone was last filled, and enough of them
+// remain, the same fill is repeated without asking fill again: with
+// thousands of slots, this is what keeps the packers linear.
+func (e *estimator) packBins(ps *poolState, items []groupCount, fill binFiller) packing {
 	want := make([]int, len(items))
 	left := 0
 	for i, it := range items {
 		want[i] = it.count
 		left += it.count
 	}
-	placed = map[*group]int{}
+	type pattern struct {
+		version int
+		take    []int
+	}
+	patterns := map[string]*pattern{}
+	version := 0 // changes whenever an item runs out
+	p := packing{placed: map[*group]int{}}
 	lastUsed := -1
 	for i := 0; left > 0; i++ {
 		var b *node
@@ -273,45 +320,103 @@ func (e *estimator) packDotProduct(ps *poolState, items []groupCount) (bins []*n
 		if b == nil {
 			break
 		}
-		bins = append(bins, b)
-		assign = append(assign, nil)
-		for left > 0 {
-			best, bestScore := -1, -1.0
-			for j, it := range items {
-				if want[j] == 0 {
-					continue
-				}
-				g := it.g
-				if !g.cons.admitsStatic(b) || !g.cons.admitsDynamic(b) || b.fit(g.shape, g.name, g.cons.distinct, 1) == 0 {
-					continue
-				}
-				if sc := alignment(g.shape, b); sc > bestScore {
-					best, bestScore = j, sc
+		var take []int
+		if pat := patterns[b.zone]; slot >= 0 && pat != nil && pat.version == version && covers(want, pat.take) {
+			take = pat.take
+			for j, k := range take {
+				if k > 0 {
+					takeN(b, items[j].g, k)
 				}
 			}
-			if best < 0 {
-				break
+		} else {
+			take = fill(b, items, want)
+			if slot >= 0 {
+				patterns[b.zone] = &pattern{version: version, take: slices.Clone(take)}
 			}
-			g := items[best].g
-			b.take(g.shape, g.name)
-			want[best]--
-			left--
-			placed[g]++
-			assign[len(assign)-1] = addCount(assign[len(assign)-1], g, 1)
+		}
+		p.bins = append(p.bins, b)
+		p.assign = append(p.assign, nil)
+		for j, k := range take {
+			if k == 0 {
+				continue
+			}
+			g := items[j].g
+			want[j] -= k
+			left -= k
+			if want[j] == 0 {
+				version++
+			}
+			p.placed[g] += k
+			p.assign[len(p.assign)-1] = addCount(p.assign[len(p.assign)-1], g, k)
 			if slot >= 0 {
 				lastUsed = slot
 			}
 		}
-		if slot >= 0 && assign[len(assign)-1] == nil && !e.anyItemFitsASlot(ps, items, want) {
+		if slot >= 0 && p.assign[len(p.assign)-1] == nil && !e.anyItemFitsASlot(ps, items, want) {
 			break
 		}
 	}
-	// Slots past the last used one stay closed.
-	keep := len(ps.preOpened) + lastUsed + 1
-	if keep < len(bins) {
-		bins, assign = bins[:keep], assign[:keep]
+	p.slots = lastUsed + 1
+	return closeUnused(ps, p)
+}
+
+// covers reports whether want has at least take of every item.
+func covers(want, take []int) bool {
+	for j, k := range take {
+		if want[j] < k {
+			return false
+		}
 	}
-	return bins, assign, lastUsed + 1, placed
+	return true
+}
+
+// packDotProduct fills each bin task by task, each time with the task whose
+// demand best aligns with the bin's remaining capacity.
+func (e *estimator) packDotProduct(ps *poolState, items []groupCount) packing {
+	return e.packBins(ps, items, fillDotProduct)
+}
+
+func fillDotProduct(b *node, items []groupCount, want []int) []int {
+	take := make([]int, len(items))
+	var cands []int
+	for j, it := range items {
+		g := it.g
+		if want[j] > 0 && g.cons.admitsStatic(b) && g.cons.admitsDynamic(b) && b.fit(g.shape, g.name, g.cons.distinct, 1) > 0 {
+			cands = append(cands, j)
+		}
+	}
+	for {
+		best, bestScore := -1, -1.0
+		for c := 0; c < len(cands); c++ {
+			j := cands[c]
+			g := items[j].g
+			if take[j] == want[j] || !g.cons.admitsDynamic(b) || b.fit(g.shape, g.name, g.cons.distinct, 1) == 0 {
+				// It will not fit later either: the bin only fills up.
+				cands = append(cands[:c], cands[c+1:]...)
+				c--
+				continue
+			}
+			if sc := alignment(g.shape, b); sc > bestScore {
+				best, bestScore = j, sc
+			}
+		}
+		if best < 0 {
+			return take
+		}
+		b.take(items[best].g.shape, items[best].g.name)
+		take[best]++
+	}
+}
+
+// closeUnused drops the slots past the last one used.
+func closeUnused(ps *poolState, p packing) packing {
+	if keep := len(ps.preOpened) + p.slots; keep < len(p.bins) {
+		p.bins, p.assign = p.bins[:keep], p.assign[:keep]
+	}
+	if p.bins == nil {
+		p.bins = []*node{}
+	}
+	return p
 }
 
 // anyItemFitsASlot reports whether some task still wanted fits an empty slot

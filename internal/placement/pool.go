@@ -142,9 +142,6 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 		ps.zones = []string{""}
 	}
 	ps.zoneCount = zoneCount
-	for range ps.slotLimit {
-		ps.slotZone(len(ps.slotZones))
-	}
 	ps.slotTmpl = map[string]*node{}
 	for _, z := range ps.zones {
 		t, err := e.template(ps, ps.typ, z)
