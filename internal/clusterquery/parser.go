@@ -369,8 +369,14 @@ func operatorList(ops []operator) string {
 
 func (p *parser) atEnd() bool { return p.pos >= len(p.src) }
 
-// peek returns the byte at the current position; the caller checks atEnd.
-func (p *parser) peek() byte { return p.src[p.pos] }
+// peek returns the byte at the current position, or 0 at the end. No
+// token starts with 0, so callers need not check atEnd first.
+func (p *parser) peek() byte {
+	if p.atEnd() {
+		return 0
+	}
+	return p.src[p.pos]
+}
 
 func (p *parser) skipSpace() {
 	for !p.atEnd() && isSpace(p.peek()) {
