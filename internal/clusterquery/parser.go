@@ -93,7 +93,15 @@ func (p *parser) parseUnary() (node, error) {
 		return nil, p.errorf(p.pos, "expression nests more than %d levels deep", maxDepth)
 	}
 	if p.accept("!") || p.acceptKeyword("not") {
-		operand, err := p.parseUnary()
+		p.skipSpace()
+		parseOperand := p.parseUnary
+		if p.peek() == '(' {
+			// not(...) nests one level, like not ..., so that the
+			// canonical form, which writes not(...), nests no deeper
+			// than the expression it came from.
+			parseOperand = p.parsePrimary
+		}
+		operand, err := parseOperand()
 		if err != nil {
 			return nil, err
 		}
