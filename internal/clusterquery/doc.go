@@ -49,9 +49,12 @@
 //
 // parse as intended. Inside a List a bare literal also ends at "," and "]".
 // A backslash keeps the byte after it (other than whitespace) in the literal,
-// so \) and \, do not end one. Because only whitespace ends a bare literal,
-// write "a == b && c exists", not "a == b&&c exists". Arguments that contain
+// so \) and \, do not end one. Only a regular expression may start with "["
+// unquoted. Because only whitespace ends a bare literal, write
+// "a == b && c exists", not "a == b&&c exists". Arguments that contain
 // whitespace or an unbalanced ")" must be quoted.
+//
+// Parentheses and negations may nest at most 100 levels deep.
 //
 // exists and !exists take no argument; in and !in take a List; every other
 // operator takes one Literal.
@@ -70,12 +73,15 @@
 //     > >= < <= compare numerically when both the argument and the
 //     attribute's value are decimal numbers (-1.5, 10, 2e3), and otherwise
 //     compare the two strings byte by byte; so "attribute:cpu > 8" orders
-//     10 above 8, but "attribute:size > m" orders "large" below "m".
+//     10 above 8, but "attribute:size > m" orders "large" below "m", and a
+//     cpu of "n/a" is > 10 because "n/a" sorts after "10".
 //   - ec2InstanceId: == != in !in =~ !~.
 //   - registeredAt: == != > >= < <=, comparing instants. The argument is
 //     one of 2018-06-18T22:28:28+00:00, 2018-06-18T22:28:28Z,
 //     2018-06-18T22:28:28 or 2018-06-18; without a zone it is UTC, and a
 //     date alone is midnight UTC at its start. == is equality of instants.
+//     A target's RegisteredAt is used as given: the zero time.Time is
+//     earlier than every argument.
 //   - runningTasksCount: == != > >= < <=, against a non-negative integer.
 //   - task:group: == != in !in =~ !~ (see below).
 //
@@ -128,7 +134,9 @@
 //
 // Expr.String prints a canonical form that Parse reads back to an equal
 // expression: symbol operators (== != > >= < <= =~ !~ !in !exists, and the
-// words in and exists), the keywords and, or and not(...), parentheses only
-// where precedence needs them or where the source had them around an and/or
-// group, and literals bare unless they need quotes.
+// words in and exists), the keywords and and or, not(...) around every
+// negated expression, parentheses around an and/or group only where
+// precedence needs them or where the source nested it in a group of the
+// same kind, and literals bare unless they need quotes. Arguments keep
+// their spelling: "registeredAt > 2018-06-18" stays so.
 package clusterquery

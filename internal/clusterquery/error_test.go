@@ -2,7 +2,6 @@ package clusterquery_test
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -59,7 +58,7 @@ var errorCases = []errorCase{
 	{"unbalanced )", "attribute:stack == prod)", ")", "unbalanced parentheses: ) has no matching ("},
 	{"unbalanced ) after exists", "attribute:stack exists))", ")", ") has no matching ("},
 	{"unbalanced ( before junk", "(attribute:stack exists prod)", "prod", `expected and, or, or )`},
-	{"too deeply nested", deeplyNested, "(attribute", "nests more than 100 levels"}, // the 101st (
+	{"too deeply nested", deeplyNested, "(attribute", "nests more than 100 levels"},                                      // the 101st (
 	{"too many nots", strings.Repeat("not ", 101) + "attribute:a exists", "not attribute", "nests more than 100 levels"}, // the 101st not
 
 	{"bad list: no closing ]", "attribute:stack in [prod, dev", "[", "bad argument list: [ has no matching ]"},
@@ -178,13 +177,4 @@ func TestMustParsePanics(t *testing.T) {
 		}
 	}()
 	clusterquery.MustParse("attribute:a ==")
-}
-
-func ExampleSyntaxError() {
-	_, err := clusterquery.Parse("agentVersion in [1.14.5]")
-	var se *clusterquery.SyntaxError
-	if errors.As(err, &se) {
-		fmt.Println(se.Offset, se.Msg)
-	}
-	// Output: 13 operator in is not valid for agentVersion, which accepts == != > >= < <=
 }
