@@ -49,3 +49,25 @@ func BenchmarkEstimate10kTasks1kInstances(b *testing.B) { benchmarkEstimate(b, 1
 
 // 50,000 unplaced tasks onto 5,000 partly filled instances: target 300 ms.
 func BenchmarkEstimate50kTasks5kInstances(b *testing.B) { benchmarkEstimate(b, 5000, 50000) }
+
+func TestEstimateStopsAtTheDeadline(t *testing.T) {
+	w := benchWorld(200, 2000)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	p, err := Estimate(ctx, w.c, Options{})
+	if err != nil {
+		t.Fatalf("Estimate with an expired context: %v, want a partial plan", err)
+	}
+	if !p.Partial {
+		t.Errorf("Partial = false, want true when the deadline has passed")
+	}
+	for _, pp := range p.Pools {
+		if pp.DesiredCapacity < pp.CurrentDesiredCapacity {
+			t.Errorf("pool %s: desired %d below current %d", pp.Name, pp.DesiredCapacity, pp.CurrentDesiredCapacity)
+		}
+	}
+	full, err := Estimate(t.Context(), w.c, Options{})
+	if err != nil || full.Partial {
+		t.Fatalf("Estimate without deadline: partial %v, err %v", full.Partial, err)
+	}
+}
