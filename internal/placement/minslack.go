@@ -33,14 +33,14 @@ func (e *estimator) packMinSlack(limit int) func(*poolState, []groupCount) packi
 // slackSearch is the bounded search for the best fill of one bin. Its
 // slices are reused from bin to bin.
 type slackSearch struct {
-	limit    int
-	cands    []int // indexes of the items the bin admits, largest first
-	take     []int // per item: tasks taken on the current path
-	best     []int
+	limit int
+	cands []int // indexes of the items the bin admits, largest first
+	take  []int // per item: tasks taken on the current path
+	best  []int
 	// group is, per item, the index of the first item of the same group;
 	// byGroup counts the path's tasks per such index (for distinctInstance).
-	group   []int
-	byGroup []int
+	group    []int
+	byGroup  []int
 	bestFill float64
 	nodes    int
 
