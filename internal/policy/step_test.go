@@ -84,7 +84,7 @@ func TestApplyStep(t *testing.T) {
 			want: 2, dir: In,
 		},
 		{
-			name: "percent change rounds toward zero",
+			name:   "percent change rounds toward zero",
 			policy: StepPolicy{AdjustmentType: PercentChangeInCapacity, Steps: []Step{{LowerBound: f(0), Adjustment: 25}}},
 			breach: Breach{Value: 71, Threshold: 70}, svc: Service{Desired: 10, Running: 10, MaxTasks: 100},
 			want: 12, dir: Out,
@@ -133,7 +133,7 @@ func TestApplyStep(t *testing.T) {
 			want: 5, dir: Hold, reason: "scale-in cooldown",
 		},
 		{
-			name: "no step covers the datapoint",
+			name:   "no step covers the datapoint",
 			policy: StepPolicy{AdjustmentType: ChangeInCapacity, Steps: []Step{{LowerBound: f(0), UpperBound: f(5), Adjustment: 1}}},
 			breach: Breach{Value: 90, Threshold: 70}, svc: Service{Desired: 5, Running: 5, MaxTasks: 10},
 			want: 5, dir: Hold, reason: "no step covers",
