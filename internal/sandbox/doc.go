@@ -1,0 +1,2 @@
+// Package sandbox runs tandem against emulated AWS.
+package sandbox
