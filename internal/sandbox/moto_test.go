@@ -37,9 +37,11 @@ func TestMotoStartResetClose(t *testing.T) {
 	}
 
 	pid := m.PID()
+	start = time.Now()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("closed in %v", time.Since(start))
 	if err := syscall.Kill(-pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("after Close, process group %d: kill(0) = %v, want ESRCH (no process left)", pid, err)
 	}
