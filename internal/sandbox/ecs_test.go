@@ -51,4 +51,61 @@ func TestProxyFixesTaskNumbers(t *testing.T) {
 	if _, err := e.ecs.StopTask(e.ctx, &ecs.StopTaskInput{Cluster: aws.String("c"), Task: aws.String(arn)}); err != nil {
 		t.Fatalf("StopTask through the proxy: %v", err)
 	}
+	// ListTasks lists RUNNING tasks by default, as AWS does (moto lists all).
+	list, err := e.ecs.ListTasks(e.ctx, &ecs.ListTasksInput{Cluster: aws.String("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.TaskArns) != 0 {
+		t.Errorf("ListTasks after StopTask = %v, want no task", list.TaskArns)
+	}
+}
+
+// Canary for the Go SDK against moto through the proxy: every ECS call the
+// scaler and the tests make must deserialise.
+func TestECSCallsDeserialise(t *testing.T) {
+	e := newEnv(t)
+	e.createCluster(t, "c")
+	e.createPool(t, Pool{Name: "p", Cluster: "c", MinSize: 1, MaxSize: 1, Desired: 1, Attributes: map[string]string{"pool": "p"}})
+	e.step(t, 1)
+	td := e.taskDef(t, "web", 256, 512, 8080)
+	c := aws.String("c")
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"RunTask", func() error {
+			_, err := e.ecs.RunTask(e.ctx, &ecs.RunTaskInput{Cluster: c, TaskDefinition: aws.String(td), Count: aws.Int32(1)})
+			return err
+		}},
+		{"DescribeClusters", func() error {
+			_, err := e.ecs.DescribeClusters(e.ctx, &ecs.DescribeClustersInput{Clusters: []string{"c"}})
+			return err
+		}},
+		{"DescribeTaskDefinition", func() error {
+			_, err := e.ecs.DescribeTaskDefinition(e.ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(td)})
+			return err
+		}},
+		{"ListAttributes", func() error {
+			_, err := e.ecs.ListAttributes(e.ctx, &ecs.ListAttributesInput{Cluster: c, TargetType: "container-instance"})
+			return err
+		}},
+		{"ListServices", func() error {
+			_, err := e.ecs.ListServices(e.ctx, &ecs.ListServicesInput{Cluster: c})
+			return err
+		}},
+		{"ListTasks+DescribeTasks", func() error {
+			l, err := e.ecs.ListTasks(e.ctx, &ecs.ListTasksInput{Cluster: c})
+			if err != nil {
+				return err
+			}
+			_, err = e.ecs.DescribeTasks(e.ctx, &ecs.DescribeTasksInput{Cluster: c, Tasks: l.TaskArns})
+			return err
+		}},
+	}
+	for _, tc := range calls {
+		if err := tc.call(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }

@@ -158,6 +158,16 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if req.service == "ecs" && req.op == "ListTasks" && req.raw != nil && req.raw["desiredStatus"] == nil {
+		// AWS lists RUNNING tasks unless asked otherwise; moto lists all.
+		req.raw["desiredStatus"] = "RUNNING"
+		if b, err := json.Marshal(req.raw); err == nil {
+			body = b
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+			r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		}
+	}
 	switch req.service + "." + req.op {
 	case "autoscaling.CompleteLifecycleAction", "autoscaling.RecordLifecycleActionHeartbeat":
 		s.serveLifecycleAction(ctx, w, req)
