@@ -94,3 +94,34 @@ func toSet(s []string) map[string]bool {
 	}
 	return out
 }
+
+func TestAgentPerInstanceRegistration(t *testing.T) {
+	e := newEnv(t)
+	e.createCluster(t, "c")
+	e.createPool(t, Pool{Name: "p", Cluster: "c", MinSize: 3, MaxSize: 3, Desired: 3})
+	ids := e.instances(t, "p")
+	e.sb.DelayRegistration(ids[0], 1)
+	e.sb.NeverRegister(ids[1])
+	registered := func() []string {
+		t.Helper()
+		var out []string
+		for _, id := range ids {
+			arn, err := e.sb.ContainerInstanceARN(e.ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if arn != "" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	e.step(t, 1)
+	if diff := cmp.Diff([]string{ids[2]}, registered()); diff != "" {
+		t.Errorf("after one step (-want +got):\n%s", diff)
+	}
+	e.step(t, 3)
+	if diff := cmp.Diff([]string{ids[0], ids[2]}, registered()); diff != "" {
+		t.Errorf("after four steps (-want +got):\n%s", diff)
+	}
+}

@@ -26,6 +26,8 @@ func newTaskDef(td *ecstypes.TaskDefinition) *taskDef {
 			mem += int(*c.MemoryReservation)
 		case c.Memory != nil:
 			mem += int(*c.Memory)
+		default:
+			d.noContainerMemory = true
 		}
 		for _, pm := range c.PortMappings {
 			port := 0

@@ -364,6 +364,9 @@ func count[T any](s []T, pred func(T) bool) int {
 }
 
 func (s *Sandbox) startTaskLocked(ctx context.Context, c *clusterView, st *serviceState, d *deployment, def *taskDef, in *instanceView) error {
+	if def.noContainerMemory {
+		return fmt.Errorf("start task of %s: %s has a container without memory or memoryReservation, which moto 5.2.1's StartTask fails on (HTTP 500); set one per container (README.md)", st.name, def.arn)
+	}
 	out, err := s.ecs.StartTask(ctx, &ecs.StartTaskInput{
 		Cluster: aws.String(c.arn), TaskDefinition: aws.String(d.taskDef), ContainerInstances: []string{in.arn},
 		Group: aws.String("service:" + st.name), StartedBy: aws.String(d.id),

@@ -233,6 +233,9 @@ type taskDef struct {
 	tcpPorts    []int // static host ports
 	udpPorts    []int
 	containers  []string // names
+	// noContainerMemory: some container sets neither memory nor
+	// memoryReservation, which moto's StartTask cannot handle (HTTP 500).
+	noContainerMemory bool
 }
 
 // taskDefCache holds task definitions by ARN (they are immutable) and
