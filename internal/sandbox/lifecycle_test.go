@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -143,5 +145,43 @@ func TestViolationCheckerFlagsBusyInstances(t *testing.T) {
 	v = e.sb.Violations()
 	if len(v) != 2 || v[1].Operation != "SetDesiredCapacity" || !strings.Contains(v[1].String(), "web") {
 		t.Errorf("violations = %v, want a second one from SetDesiredCapacity", v)
+	}
+}
+
+// The flow tandem must follow on a lifecycle event: drain the instance, let
+// the scheduler move its tasks, then complete the action. No violation.
+func TestDrainThenCompleteIsSafe(t *testing.T) {
+	e := newEnv(t)
+	e.createCluster(t, "c")
+	e.createPool(t, Pool{Name: "p", Cluster: "c", MinSize: 0, MaxSize: 2, Desired: 2, TerminationHook: "drain"})
+	e.createService(t, "c", "web", e.taskDef(t, "web", 256, 256, -1), 2, 50, 200)
+	e.step(t, 1)
+	victim := e.instances(t, "p")[0]
+	ev, err := e.sb.BeginTermination(e.ctx, victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := e.sb.ContainerInstanceARN(e.ctx, victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ecs.UpdateContainerInstancesState(e.ctx, &ecs.UpdateContainerInstancesStateInput{
+		Cluster: aws.String("c"), ContainerInstances: []string{ci}, Status: ecstypes.ContainerInstanceStatusDraining,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.step(t, 1)
+	if _, err := e.asg.CompleteLifecycleAction(e.ctx, &autoscaling.CompleteLifecycleActionInput{
+		AutoScalingGroupName: aws.String("p"), LifecycleHookName: aws.String("drain"),
+		LifecycleActionToken: aws.String(ev.Detail.(LifecycleDetail).LifecycleActionToken), LifecycleActionResult: aws.String("CONTINUE"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.sb.Violations(); len(v) != 0 {
+		t.Errorf("violations = %v, want none after draining", v)
+	}
+	e.step(t, 1)
+	if st, _ := e.sb.Service("c", "web"); st.Running != 2 {
+		t.Errorf("web runs %d tasks after the termination, want 2", st.Running)
 	}
 }

@@ -199,3 +199,47 @@ func TestDrainingMovesTasks(t *testing.T) {
 		t.Errorf("ListContainerInstances(DRAINING) = %v, want [%s]", draining.ContainerInstanceArns, ci)
 	}
 }
+
+// How a static-port rollout proceeds under each deployment configuration
+// (service_definition_parameters.md): the number of Steps until the new
+// revision alone runs desired tasks, or 0 when it stays stuck.
+func TestRolloutSemantics(t *testing.T) {
+	tests := []struct {
+		name               string
+		desired, instances int32
+		minPct, maxPct     int32
+		wantSteps          int
+	}{
+		{"min 100 max 200, no spare instance: stuck", 1, 1, 100, 200, 0},
+		{"min 0 max 100: stop first, one step", 1, 1, 0, 100, 1},
+		{"min 50 max 100: half at a time", 2, 2, 50, 100, 2},
+		{"min 100 max 200 with a spare instance", 1, 2, 100, 200, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.createCluster(t, "c")
+			e.createPool(t, Pool{Name: "p", Cluster: "c", MinSize: tt.instances, MaxSize: tt.instances, Desired: tt.instances})
+			e.createService(t, "c", "web", e.taskDef(t, "web", 256, 256, 80), tt.desired, tt.minPct, tt.maxPct)
+			e.step(t, 1)
+			v2 := e.taskDef(t, "web", 256, 256, 80)
+			if _, err := e.ecs.UpdateService(e.ctx, &ecs.UpdateServiceInput{Cluster: aws.String("c"), Service: aws.String("web"), TaskDefinition: aws.String(v2)}); err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			for step := 1; step <= 4 && got == 0; step++ {
+				e.step(t, 1)
+				st, _ := e.sb.Service("c", "web")
+				if len(st.Deployments) == 1 && st.Deployments[0].RolloutState == "COMPLETED" && st.Running == int(tt.desired) {
+					got = step
+				}
+				if st.Running < int(tt.desired)*int(tt.minPct)/100 {
+					t.Errorf("step %d: %d tasks running, below minimumHealthyPercent %d of %d", step, st.Running, tt.minPct, tt.desired)
+				}
+			}
+			if got != tt.wantSteps {
+				t.Errorf("rollout completed after %d steps, want %d (0 = stuck)", got, tt.wantSteps)
+			}
+		})
+	}
+}
