@@ -140,10 +140,10 @@ func isWrite(op string) bool {
 	return true
 }
 
-// ServeHTTP is the proxy: it answers injected faults and the calls moto lacks
+// serveProxy is the proxy: it answers injected faults and the calls moto lacks
 // itself, checks the safety invariant before terminations, and forwards the
 // rest to moto.
-func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Sandbox) serveProxy(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, "sandbox proxy: read body: "+err.Error(), http.StatusBadRequest)

@@ -114,7 +114,7 @@ func New(ctx context.Context, motoEndpoint string, opts Options) (*Sandbox, erro
 	if err != nil {
 		return nil, fmt.Errorf("listen for sandbox proxy: %w", err)
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serveProxy), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(s.listener) }()
 	return s, nil
 }
