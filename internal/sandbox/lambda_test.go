@@ -15,13 +15,16 @@ import (
 	_ "github.com/aws/aws-lambda-go/lambda"
 )
 
+// echoDir holds the echo bootstrap; TestMain removes it.
+var echoDir string
+
 // echoBootstrap builds testdata/echo once per test binary.
 var echoBootstrap = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "sandbox-echo-")
-	if err != nil {
+	var err error
+	if echoDir, err = os.MkdirTemp("", "sandbox-echo-"); err != nil {
 		return "", err
 	}
-	return BuildBootstrap(context.Background(), "./testdata/echo", dir)
+	return BuildBootstrap(context.Background(), "./testdata/echo", echoDir)
 })
 
 func startEcho(t *testing.T, env map[string]string) *Lambda {

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	sharedMoto.Close()
+	if echoDir != "" {
+		os.RemoveAll(echoDir)
+	}
 	os.Exit(code)
 }
 
