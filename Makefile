@@ -9,7 +9,12 @@ FUNCTIONS   := $(notdir $(wildcard functions/*))
 LAMBDA_ENV  := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags "-s -w"
 
-.PHONY: help build test lint bench clean
+# The AWS Lambda Runtime Interface Emulator, pinned: the integration tests run
+# each Lambda's bootstrap under it (internal/sandbox). The module proxy serves
+# only pseudo-versions of it.
+RIE         := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+
+.PHONY: help build test lint bench clean rie
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,8 +27,13 @@ build: ## cross-compile each Lambda to dist/<name>/bootstrap (linux/arm64) and t
 	@echo "build dist/tandem"
 	@CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o dist/tandem ./cmd/tandem
 
-test: ## run every test that CI runs
+test: bin/aws-lambda-rie ## run every test that CI runs
 	$(GO) test ./...
+
+rie: bin/aws-lambda-rie ## build the pinned Lambda Runtime Interface Emulator to bin/
+
+bin/aws-lambda-rie: Makefile
+	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install $(RIE)
 
 lint: ## gofmt check, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -35,4 +45,4 @@ bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean: ## remove build output
-	rm -rf dist
+	rm -rf dist bin
