@@ -41,7 +41,10 @@ type Service struct {
 	ARN    string
 	Status string // ACTIVE, DRAINING or INACTIVE
 
-	DesiredCount       int
+	DesiredCount int
+	// RunningCount is the service's running tasks as ECS counts them: the
+	// starting point of step scaling.
+	RunningCount       int
 	SchedulingStrategy SchedulingStrategy
 	// LaunchType is EC2, FARGATE or EXTERNAL, or empty when the service uses
 	// a capacity provider strategy.

@@ -182,6 +182,7 @@ func convertService(s Service) (placement.Service, error) {
 		ARN:                  s.ServiceARN,
 		Status:               orDefault(s.Status, "ACTIVE"),
 		DesiredCount:         s.DesiredCount,
+		RunningCount:         s.RunningCount,
 		SchedulingStrategy:   placement.SchedulingStrategy(orDefault(s.SchedulingStrategy, "REPLICA")),
 		LaunchType:           s.LaunchType,
 		DeploymentController: "ECS",

@@ -1,0 +1,527 @@
+package scaler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tandem-ecs/tandem/internal/awsread"
+	"github.com/tandem-ecs/tandem/internal/config"
+	"github.com/tandem-ecs/tandem/internal/policy"
+)
+
+// reader is every AWS read the scaler makes (internal/awsread).
+type reader interface {
+	Cluster(ctx context.Context, cluster string, pools []string) (*awsread.Cluster, error)
+	Alarms(ctx context.Context, names []string) ([]awsread.Alarm, error)
+	PoolOf(ctx context.Context, instanceID string) (pool string, ok bool, err error)
+}
+
+// writer is every AWS write the scaler makes (internal/awswrite).
+type writer interface {
+	SetDesiredCapacity(ctx context.Context, pool string, desired int) error
+	SetServiceDesiredCount(ctx context.Context, cluster, service string, desired int) error
+	SetInstancesState(ctx context.Context, cluster string, containerInstanceARNs []string, status string) error
+	TerminateInstance(ctx context.Context, instanceID string) error
+	SetProtection(ctx context.Context, pool string, instanceIDs []string, protected bool) error
+	CompleteLifecycleAction(ctx context.Context, pool, hook, token, instanceID string) error
+	RecordHeartbeat(ctx context.Context, pool, hook, token, instanceID string) error
+	PutEvent(ctx context.Context, bus, detailType string, detail any) error
+	Publish(ctx context.Context, topicARN, subject, message string) error
+}
+
+// store keeps decision state between invocations (internal/state).
+type store interface {
+	Lock(ctx context.Context, key, owner string, ttl time.Duration, now time.Time) (bool, error)
+	Unlock(ctx context.Context, key, owner string) error
+	Once(ctx context.Context, key string, ttl time.Duration, now time.Time) (bool, error)
+	Forget(ctx context.Context, key string) error
+	Advance(ctx context.Context, key string, version int64, ttl time.Duration, now time.Time) (bool, error)
+	Load(ctx context.Context, key string) ([]byte, int64, error)
+	Save(ctx context.Context, key string, doc []byte, revision int64) error
+}
+
+// Deps are a Scaler's collaborators. main builds them once per Lambda
+// instance.
+type Deps struct {
+	Config *config.Document
+	Reader reader
+	Writer writer
+	Store  store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Log receives the decision log line; Metrics the Embedded Metric
+	// Format documents (standard output in Lambda).
+	Log     *slog.Logger
+	Metrics io.Writer
+	// RequestID returns the invocation's id from its context.
+	RequestID func(context.Context) string
+}
+
+// Scaler handles invocations.
+type Scaler struct {
+	Deps
+	// LockWait is how long an invocation waits for another one on the same
+	// cluster before it gives up with a BusyError, for Lambda to retry.
+	LockWait time.Duration
+	// LockTTL bounds how long a crashed invocation can hold a cluster.
+	LockTTL time.Duration
+}
+
+// New returns a Scaler.
+func New(d Deps) *Scaler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if d.Metrics == nil {
+		d.Metrics = io.Discard
+	}
+	if d.RequestID == nil {
+		d.RequestID = func(context.Context) string { return "" }
+	}
+	return &Scaler{Deps: d, LockWait: 20 * time.Second, LockTTL: 2 * time.Minute}
+}
+
+// Result is what an invocation returns to Lambda.
+type Result struct {
+	Trigger  Kind     `json:"trigger"`
+	Clusters []string `json:"clusters,omitempty"`
+	Outcome  string   `json:"outcome"`
+	Writes   int      `json:"writes"`
+}
+
+// BusyError says another invocation holds a cluster: Lambda retries.
+type BusyError struct{ Cluster string }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("cluster %s is being reconciled by another invocation; retry", e.Cluster)
+}
+
+// TransientError wraps a failure worth retrying: throttling, a 5xx, a
+// timeout, a state conflict. Lambda reports its type as errorType.
+type TransientError struct{ Err error }
+
+func (e *TransientError) Error() string { return "transient: " + e.Err.Error() }
+func (e *TransientError) Unwrap() error { return e.Err }
+
+// Handle runs one invocation.
+func (s *Scaler) Handle(ctx context.Context, payload json.RawMessage) (Result, error) {
+	start := s.Now()
+	rec := &record{RequestID: s.RequestID(ctx), DryRun: !s.Config.IsEnabled()}
+	t, err := Decode(payload)
+	if err != nil {
+		rec.Outcome, rec.Error = "malformed", err.Error()
+		s.logDecision(ctx, rec, start)
+		return Result{Outcome: "malformed"}, err
+	}
+	rec.Trigger = t
+	res := Result{Trigger: t.Kind}
+	if t.Kind == KindIgnored {
+		s.Log.DebugContext(ctx, "event ignored", "requestId", rec.RequestID, "reason", t.Reason, "detailType", t.DetailType)
+		res.Outcome = "ignored"
+		return res, nil
+	}
+	clusters, why, err := s.route(ctx, t)
+	if err != nil {
+		return s.fail(ctx, rec, start, res, err)
+	}
+	if len(clusters) == 0 {
+		s.Log.DebugContext(ctx, "event ignored", "requestId", rec.RequestID, "reason", why, "detailType", t.DetailType)
+		res.Outcome = "ignored"
+		return res, nil
+	}
+	// A delivery is handled once, however often EventBridge or Lambda
+	// retries it; task and container instance events also never go back
+	// in time.
+	now := s.Now()
+	if t.ID != "" && t.Kind != KindSchedule && s.Config.IsEnabled() {
+		first, err := s.Store.Once(ctx, "event#"+t.ID, 24*time.Hour, now)
+		if err != nil {
+			return s.fail(ctx, rec, start, res, fmt.Errorf("record event %s: %w", t.ID, err))
+		}
+		if !first {
+			rec.Outcome = "duplicate"
+			s.logDecision(ctx, rec, start)
+			res.Outcome = "duplicate"
+			return res, nil
+		}
+	}
+	if t.VersionKey != "" && s.Config.IsEnabled() {
+		newer, err := s.Store.Advance(ctx, "version#"+t.VersionKey, t.Version, 7*24*time.Hour, now)
+		if err != nil {
+			s.forget(ctx, t)
+			return s.fail(ctx, rec, start, res, fmt.Errorf("record version of %s: %w", t.VersionKey, err))
+		}
+		if !newer {
+			rec.Outcome = "stale"
+			s.logDecision(ctx, rec, start)
+			res.Outcome = "stale"
+			return res, nil
+		}
+	}
+	for _, c := range clusters {
+		cr, err := s.reconcile(ctx, c, t)
+		rec.Clusters = append(rec.Clusters, cr)
+		res.Clusters = append(res.Clusters, c.Name)
+		res.Writes += len(cr.Writes)
+		if err != nil {
+			s.forget(ctx, t)
+			return s.fail(ctx, rec, start, res, err)
+		}
+	}
+	rec.Outcome = "ok"
+	res.Outcome = "ok"
+	s.logDecision(ctx, rec, start)
+	return res, nil
+}
+
+// forget undoes the delivery record, so that Lambda's retry of a failed
+// invocation is not dropped as a duplicate.
+func (s *Scaler) forget(ctx context.Context, t Trigger) {
+	if t.ID != "" && t.Kind != KindSchedule && s.Config.IsEnabled() {
+		if err := s.Store.Forget(context.WithoutCancel(ctx), "event#"+t.ID); err != nil {
+			s.Log.WarnContext(ctx, "could not forget a failed event; its retry will be dropped", "event", t.ID, "error", err)
+		}
+	}
+}
+
+func (s *Scaler) fail(ctx context.Context, rec *record, start time.Time, res Result, err error) (Result, error) {
+	err = classify(err)
+	rec.Outcome, rec.Error = "error", err.Error()
+	s.logDecision(ctx, rec, start)
+	res.Outcome = "error"
+	return res, err
+}
+
+// route returns the configured clusters an event concerns, or why none.
+func (s *Scaler) route(ctx context.Context, t Trigger) ([]*config.Cluster, string, error) {
+	cfg := s.Config
+	switch t.Kind {
+	case KindSchedule:
+		var all []*config.Cluster
+		for i := range cfg.Clusters {
+			all = append(all, &cfg.Clusters[i])
+		}
+		return all, "", nil
+	case KindAlarm:
+		for i := range cfg.Clusters {
+			for _, svc := range cfg.Clusters[i].Services {
+				if _, ok := svc.Alarms[t.Alarm.Name]; ok {
+					return []*config.Cluster{&cfg.Clusters[i]}, "", nil
+				}
+			}
+		}
+		return nil, "alarm " + t.Alarm.Name + " drives no configured service", nil
+	case KindLifecycle:
+		if c := clusterOfPool(cfg, t.Lifecycle.AutoScalingGroup); c != nil {
+			return []*config.Cluster{c}, "", nil
+		}
+		return nil, "Auto Scaling group " + t.Lifecycle.AutoScalingGroup + " is not a configured pool", nil
+	case KindSpot:
+		pool, ok, err := s.Reader.PoolOf(ctx, t.Spot)
+		if err != nil {
+			return nil, "", fmt.Errorf("find the pool of instance %s: %w", t.Spot, err)
+		}
+		if c := clusterOfPool(cfg, pool); ok && c != nil {
+			return []*config.Cluster{c}, "", nil
+		}
+		return nil, "instance " + t.Spot + " is in no configured pool", nil
+	}
+	if c, ok := cfg.Cluster(t.Cluster); ok {
+		if t.Kind == KindTask && !taskNeedsLook(t.Task) {
+			return nil, "task " + t.Task.LastStatus + ": nothing to do", nil
+		}
+		return []*config.Cluster{c}, "", nil
+	}
+	return nil, "cluster " + t.Cluster + " is not configured", nil
+}
+
+// taskNeedsLook says whether a task state change is worth a look: a task
+// without an instance (PROVISIONING or PENDING) means capacity is short; a
+// task killed for memory is reported.
+func taskNeedsLook(t *TaskChange) bool {
+	if len(t.OOMKilled()) > 0 {
+		return true
+	}
+	return (t.LastStatus == "PROVISIONING" || t.LastStatus == "PENDING") && t.ContainerInstanceARN == ""
+}
+
+func clusterOfPool(cfg *config.Document, pool string) *config.Cluster {
+	for i := range cfg.Clusters {
+		for _, p := range cfg.Clusters[i].Pools {
+			if p.Name == pool {
+				return &cfg.Clusters[i]
+			}
+		}
+	}
+	return nil
+}
+
+// reconcile runs one cluster's decision under its lock.
+func (s *Scaler) reconcile(ctx context.Context, c *config.Cluster, t Trigger) (cr clusterRecord, err error) {
+	cr = clusterRecord{Cluster: c.Name, DryRun: c.DryRun || !s.Config.IsEnabled()}
+	owner := s.RequestID(ctx)
+	if owner == "" {
+		owner = fmt.Sprintf("local-%d", s.Now().UnixNano())
+	}
+	lockKey := "lock#" + c.Name
+	if !cr.DryRun {
+		if err := s.lock(ctx, lockKey, owner, c.Name); err != nil {
+			return cr, err
+		}
+		defer func() {
+			if err := s.Store.Unlock(context.WithoutCancel(ctx), lockKey, owner); err != nil {
+				s.Log.WarnContext(ctx, "could not release the cluster lock; it expires by itself", "cluster", c.Name, "error", err)
+			}
+		}()
+	}
+	now := s.Now()
+	doc, revision, err := s.Store.Load(ctx, "cluster#"+c.Name)
+	if err != nil {
+		return cr, fmt.Errorf("load state of %s: %w", c.Name, err)
+	}
+	st, err := decodeState(doc)
+	if err != nil {
+		return cr, err
+	}
+
+	pools := poolNames(c)
+	read, err := s.Reader.Cluster(ctx, c.Name, pools)
+	if err != nil {
+		return cr, fmt.Errorf("read cluster %s: %w", c.Name, err)
+	}
+	model, err := read.Snapshot.Cluster()
+	if err != nil {
+		return cr, fmt.Errorf("read cluster %s: %w", c.Name, err)
+	}
+	model.Name = c.Name
+	cr.Read = readCounts(read)
+
+	alarms, err := s.alarms(ctx, c, t, cr.DryRun, now)
+	if err != nil {
+		return cr, err
+	}
+	if t.Kind == KindAlarm && len(alarms) > 0 && !cr.DryRun {
+		// The transition is marked applied. If the invocation fails before
+		// its service write, unmark it, so that Lambda's retry applies it;
+		// once the write happened, a retry must not apply it twice.
+		defer func() {
+			if err != nil && !wrote(cr.Writes, "UpdateService "+alarms[0].Service+" ") {
+				if ferr := s.Store.Forget(context.WithoutCancel(ctx), "alarm#"+t.Alarm.TransitionID()); ferr != nil {
+					s.Log.WarnContext(ctx, "could not unmark an alarm transition; its retry will not apply it", "alarm", t.Alarm.Name, "error", ferr)
+				}
+			}
+		}()
+	}
+	in := decideInput{
+		Now: now, Cluster: c, Model: model, Read: read, State: st, Alarms: alarms,
+		RepeatAfter: orDuration(s.Config.Notifications.RepeatAfter, config.DefaultRepeatAfter),
+	}
+	if t.Kind == KindTask && len(t.Task.OOMKilled()) > 0 {
+		in.OOM = t.Task
+	}
+	d, err := decide(ctx, in)
+	if err != nil {
+		return cr, err
+	}
+	cr.setDecision(d)
+	if cr.DryRun {
+		return cr, nil
+	}
+	if err := s.apply(ctx, c, d, &cr); err != nil {
+		return cr, err
+	}
+	st.prune(now, 7*24*time.Hour)
+	newDoc, err := st.encode()
+	if err != nil {
+		return cr, err
+	}
+	if err := s.Store.Save(ctx, "cluster#"+c.Name, newDoc, revision); err != nil {
+		return cr, fmt.Errorf("save state of %s: %w", c.Name, err)
+	}
+	return cr, nil
+}
+
+// lock takes the cluster's lease, waiting for another invocation to finish
+// for at most LockWait (and never past the invocation's deadline).
+func (s *Scaler) lock(ctx context.Context, key, owner, cluster string) error {
+	wait := s.LockWait
+	if dl, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(dl)/2)
+	}
+	deadline := time.Now().Add(wait)
+	delay := 100 * time.Millisecond
+	for {
+		ok, err := s.Store.Lock(ctx, key, owner, s.LockTTL, s.Now())
+		if err != nil {
+			return fmt.Errorf("lock cluster %s: %w", cluster, err)
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().Add(delay).After(deadline) {
+			return &BusyError{Cluster: cluster}
+		}
+		select {
+		case <-ctx.Done():
+			return &BusyError{Cluster: cluster}
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, time.Second)
+	}
+}
+
+// alarms returns the alarm readings a decision applies: the alarm of the
+// event, applied at most once per transition; or, on the schedule, the
+// cluster's alarms that stay in ALARM.
+func (s *Scaler) alarms(ctx context.Context, c *config.Cluster, t Trigger, dryRun bool, now time.Time) ([]alarmReading, error) {
+	byName := map[string]struct {
+		service string
+		policy  config.AlarmPolicy
+	}{}
+	var names []string
+	for _, svc := range sortedNames(c.Services) {
+		for _, name := range sortedNames(c.Services[svc].Alarms) {
+			byName[name] = struct {
+				service string
+				policy  config.AlarmPolicy
+			}{svc, c.Services[svc].Alarms[name]}
+			names = append(names, name)
+		}
+	}
+	switch t.Kind {
+	case KindAlarm:
+		a := t.Alarm
+		p, ok := byName[a.Name]
+		if !ok || a.State != "ALARM" || !a.HasValue {
+			return nil, nil
+		}
+		if !dryRun {
+			first, err := s.Store.Once(ctx, "alarm#"+a.TransitionID(), 7*24*time.Hour, now)
+			if err != nil {
+				return nil, fmt.Errorf("record alarm transition %s: %w", a.TransitionID(), err)
+			}
+			if !first {
+				return nil, nil
+			}
+		}
+		return []alarmReading{{Name: a.Name, Service: p.service, Policy: p.policy, Breach: policy.Breach{Value: a.Value, Threshold: a.Threshold}}}, nil
+	case KindSchedule:
+		if len(names) == 0 {
+			return nil, nil
+		}
+		read, err := s.Reader.Alarms(ctx, names)
+		if err != nil {
+			return nil, fmt.Errorf("read alarms of %s: %w", c.Name, err)
+		}
+		var out []alarmReading
+		for _, a := range read {
+			p, ok := byName[a.Name]
+			if !ok || a.State != "ALARM" || !a.HasValue {
+				continue
+			}
+			out = append(out, alarmReading{Name: a.Name, Service: p.service, Policy: p.policy,
+				Breach: policy.Breach{Value: a.Value, Threshold: a.Threshold}, FromSchedule: true})
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// wrote reports whether a write starting with prefix was made.
+func wrote(writes []string, prefix string) bool {
+	return slices.ContainsFunc(writes, func(w string) bool { return strings.HasPrefix(w, prefix) })
+}
+
+func poolNames(c *config.Cluster) []string {
+	var out []string
+	for _, p := range c.Pools {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// apply makes the decision's writes: pools first, so that the tasks of a
+// raised service find room, then services, then notifications. Each write
+// is absolute: if one fails, the next reconcile computes the same values
+// and finishes the job.
+func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *clusterRecord) error {
+	for _, p := range d.Pools {
+		if err := s.Writer.SetDesiredCapacity(ctx, p.Pool, p.To); err != nil {
+			return fmt.Errorf("set desired capacity of %s to %d: %w", p.Pool, p.To, err)
+		}
+		cr.Writes = append(cr.Writes, fmt.Sprintf("SetDesiredCapacity %s %d", p.Pool, p.To))
+	}
+	for _, sc := range d.Services {
+		if err := s.Writer.SetServiceDesiredCount(ctx, c.Name, sc.Service, sc.To); err != nil {
+			return fmt.Errorf("set desired count of %s to %d: %w", sc.Service, sc.To, err)
+		}
+		cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateService %s %d", sc.Service, sc.To))
+	}
+	for _, n := range d.Notices {
+		if err := s.notify(ctx, n); err != nil {
+			return err
+		}
+		cr.Writes = append(cr.Writes, "Notify "+n.DetailType)
+	}
+	return nil
+}
+
+func (s *Scaler) notify(ctx context.Context, n notice) error {
+	bus := s.Config.Notifications.EventBus
+	if bus == "" {
+		bus = config.DefaultEventBus
+	}
+	if bus != "none" {
+		if err := s.Writer.PutEvent(ctx, bus, n.DetailType, n.Detail); err != nil {
+			return fmt.Errorf("put %q event: %w", n.DetailType, err)
+		}
+	}
+	if topic := s.Config.Notifications.SNSTopicARN; topic != "" {
+		if err := s.Writer.Publish(ctx, topic, n.Subject, n.Message); err != nil {
+			return fmt.Errorf("publish %q: %w", n.DetailType, err)
+		}
+	}
+	return nil
+}
+
+// classify marks errors worth a retry as TransientError.
+func classify(err error) error {
+	var te *TransientError
+	var be *BusyError
+	var me *MalformedEventError
+	if errors.As(err, &te) || errors.As(err, &be) || errors.As(err, &me) {
+		return err
+	}
+	if isTransient(err) {
+		return &TransientError{Err: err}
+	}
+	return err
+}
+
+// isTransient reports throttling, server errors, timeouts and state
+// conflicts: what a retry can fix.
+func isTransient(err error) bool {
+	var status interface{ HTTPStatusCode() int }
+	if errors.As(err, &status) && (status.HTTPStatusCode() >= 500 || status.HTTPStatusCode() == 429) {
+		return true
+	}
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		code := coded.ErrorCode()
+		if strings.Contains(code, "Throttl") || slices.Contains([]string{"RequestLimitExceeded", "TooManyRequestsException", "ServiceUnavailable",
+			"InternalFailure", "InternalError", "ServerException", "ProvisionedThroughputExceededException", "TransactionConflictException"}, code) {
+			return true
+		}
+	}
+	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "state changed since it was loaded")
+}
