@@ -50,7 +50,9 @@ func Estimate(ctx context.Context, c Cluster, opts Options) (Plan, error) {
 	}
 	e.placeOnExisting(ctx)
 	e.placeOnPools(ctx)
-	return e.plan(), nil
+	p := e.plan()
+	p.Drain = append(p.Drain, verifyDrains(ctx, c, opts, p, e.drains())...)
+	return p, nil
 }
 
 // estimator holds the state of one estimate.
@@ -66,14 +68,19 @@ type estimator struct {
 	daemons   []daemon
 	groups    []*group
 	services  []*serviceState
+	// tasksOn lists the tasks on each container instance, by ARN.
+	tasksOn map[string][]*Task
 	// onExisting records what the estimate put on each busy instance.
 	onExisting map[*node]map[*group]int
-	sigs       int
-	refCPU     int64
-	refMem     int64
-	warnings   []string
-	partial    bool
-	awsvpc     bool // some task or service uses awsvpc
+	// binOf is the pools' working copy of each empty instance, with what
+	// the estimate put on it.
+	binOf    map[*node]*node
+	sigs     int
+	refCPU   int64
+	refMem   int64
+	warnings []string
+	partial  bool
+	awsvpc   bool // some task or service uses awsvpc
 }
 
 // daemon is a DAEMON service whose task every new instance runs.
@@ -97,6 +104,7 @@ func newEstimator(c *Cluster, opts Options) (*estimator, error) {
 		instances:  map[string]*ContainerInstance{},
 		poolByEC2:  map[string]int{},
 		onExisting: map[*node]map[*group]int{},
+		binOf:      map[*node]*node{},
 	}
 	for _, td := range c.TaskDefinitions {
 		if td.NetworkMode == AWSVPC {
@@ -199,6 +207,7 @@ func runsOnEC2(s *Service) bool {
 // offer nothing.
 func (e *estimator) buildNodes() {
 	onInstance := map[string][]*Task{}
+	e.tasksOn = onInstance
 	for i := range e.c.Tasks {
 		t := &e.c.Tasks[i]
 		if t.ContainerInstanceARN != "" && t.LastStatus != "STOPPED" {

@@ -55,6 +55,7 @@ type node struct {
 	groups                 map[string]int
 	running                int
 	placed                 int // tasks placed by this estimate
+	received               int // tasks moved here from instances the plan drains
 	order                  int // position among nodes, the final tie-break
 }
 

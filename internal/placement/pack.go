@@ -27,6 +27,8 @@ func (e *estimator) placeOnPools(ctx context.Context) {
 			ps.assign = append(ps.assign, nil)
 		}
 	}
+	// Capacity that exists already (empty and launched instances) is used
+	// before any pool opens a slot, whichever pool it is in.
 	for _, g := range e.groups {
 		if ctx.Err() != nil {
 			e.partial = true
@@ -36,6 +38,22 @@ func (e *estimator) placeOnPools(ctx context.Context) {
 			continue
 		}
 		g.eligible = e.eligiblePools(g)
+		for _, p := range g.eligible {
+			ps := e.pools[p]
+			if n := e.commitBins(ps, g, g.remaining, len(ps.preOpened)); n > 0 {
+				ps.routed = append(ps.routed, groupCount{g, n})
+				g.remaining -= n
+			}
+		}
+	}
+	for _, g := range e.groups {
+		if ctx.Err() != nil {
+			e.partial = true
+			break
+		}
+		if g.remaining == 0 || g.cons.err != nil {
+			continue
+		}
 		cands := append([]int(nil), g.eligible...)
 		for g.remaining > 0 && len(cands) > 0 {
 			// The pool that needs the fewest new slots for the whole group,
@@ -159,17 +177,7 @@ func (e *estimator) anyZoneTakes(ps *poolState, g *group) bool {
 // commit places up to count tasks of g first-fit on the pool, opening slots
 // as needed, and returns how many it placed.
 func (e *estimator) commit(ps *poolState, g *group, count int) int {
-	left := count
-	for i, b := range ps.bins {
-		if left == 0 {
-			break
-		}
-		if k := e.fitCount(g, b, left); k > 0 {
-			takeN(b, g, k)
-			ps.assign[i] = addCount(ps.assign[i], g, k)
-			left -= k
-		}
-	}
+	left := count - e.commitBins(ps, g, count, len(ps.bins))
 	for s := ps.slots; left > 0 && s < ps.slotLimit; s++ {
 		k := e.fitCount(g, ps.slotTmpl[ps.slotZone(s)], left)
 		if k == 0 {
@@ -187,6 +195,23 @@ func (e *estimator) commit(ps *poolState, g *group, count int) int {
 		takeN(ps.bins[i], g, k)
 		ps.assign[i] = addCount(ps.assign[i], g, k)
 		left -= k
+	}
+	return count - left
+}
+
+// commitBins places up to count tasks of g first-fit on the pool's first n
+// bins (those open already), and returns how many it placed.
+func (e *estimator) commitBins(ps *poolState, g *group, count, n int) int {
+	left := count
+	for i, b := range ps.bins[:n] {
+		if left == 0 {
+			break
+		}
+		if k := e.fitCount(g, b, left); k > 0 {
+			takeN(b, g, k)
+			ps.assign[i] = addCount(ps.assign[i], g, k)
+			left -= k
+		}
 	}
 	return count - left
 }
@@ -445,6 +470,11 @@ func alignment(s *Shape, b *node) float64 {
 // tally records where each group's tasks ended up on the pool.
 func (e *estimator) tally(ps *poolState) {
 	ps.slotsUsed = ps.slots
+	for i, n := range ps.preOpened {
+		if i < len(ps.bins) && n.kind == emptyNode {
+			e.binOf[n] = ps.bins[i]
+		}
+	}
 	for i, b := range ps.bins {
 		for g, k := range ps.assign[i] {
 			switch b.kind {

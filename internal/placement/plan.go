@@ -46,6 +46,8 @@ type Options struct {
 	IgnoreInstances map[string]string
 	// Now is the time of the decision; new instances register at Now.
 	Now time.Time
+	// ScaleIn says which instances the plan may drain.
+	ScaleIn ScaleIn
 }
 
 // Reason says why tasks cannot be placed.
