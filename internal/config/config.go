@@ -113,6 +113,11 @@ type ScaleIn struct {
 	// OptOutTag is "key=value": instances with this EC2 tag are never
 	// drained. Default "tandem:scale-in=never".
 	OptOutTag string `json:"optOutTag,omitempty"`
+	// HookHeartbeatTimeout is the heartbeat timeout of the pools'
+	// termination lifecycle hook (CDK sets it): tandem extends the hook
+	// while tasks move, and completes it before its global timeout
+	// (100 heartbeats or 48 h). Default 5m.
+	HookHeartbeatTimeout Duration `json:"hookHeartbeatTimeout,omitempty"`
 }
 
 // Cooldowns are per-direction cooldowns of service scaling.

@@ -18,6 +18,7 @@ const (
 	DefaultMaxDrainTime              = time.Hour
 	DefaultDisruptionBudget          = "1"
 	DefaultOptOutTag                 = "tandem:scale-in=never"
+	DefaultHookHeartbeatTimeout      = 5 * time.Minute
 	DefaultScaleOutCooldown          = 60 * time.Second
 	DefaultScaleInCooldown           = 300 * time.Second
 	DefaultMaxNewInstancesPerPool    = 10
@@ -303,6 +304,40 @@ func orDuration(d Duration, def time.Duration) time.Duration {
 		return def
 	}
 	return d.Duration
+}
+
+// ScaleInDelay returns how long a pool must have unneeded capacity.
+func (c *Cluster) ScaleInDelay() time.Duration {
+	return orDuration(c.ScaleIn.Delay, DefaultScaleInDelay)
+}
+
+// MaxDrainTime returns how long an instance may drain.
+func (c *Cluster) MaxDrainTime() time.Duration {
+	return orDuration(c.ScaleIn.MaxDrainTime, DefaultMaxDrainTime)
+}
+
+// HookHeartbeatTimeout returns the lifecycle hook's heartbeat timeout.
+func (c *Cluster) HookHeartbeatTimeout() time.Duration {
+	return orDuration(c.ScaleIn.HookHeartbeatTimeout, DefaultHookHeartbeatTimeout)
+}
+
+// OptOut returns the opt-out tag's key and value ("" matches any value).
+func (c *Cluster) OptOut() (key, value string) {
+	t := c.ScaleIn.OptOutTag
+	if t == "" {
+		t = DefaultOptOutTag
+	}
+	key, value, _ = strings.Cut(t, "=")
+	return key, value
+}
+
+// Budget returns the disruption budget.
+func (c *Cluster) Budget() Budget {
+	b, err := ParseBudget(c.ScaleIn.DisruptionBudget)
+	if err != nil { // validated at parse time
+		return Budget{Count: 1}
+	}
+	return b
 }
 
 // RegistrationTimeoutOrDefault returns the registration timeout.

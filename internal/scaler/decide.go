@@ -35,6 +35,10 @@ type decideInput struct {
 	Alarms  []alarmReading
 	// OOM are the containers of the triggering task killed for memory.
 	OOM *TaskChange
+	// Lifecycle is a termination lifecycle action to handle; Spot an
+	// instance EC2 will reclaim.
+	Lifecycle *LifecycleAction
+	Spot      string
 	// RepeatAfter keeps the same notification quiet this long.
 	RepeatAfter time.Duration
 }
@@ -45,6 +49,7 @@ type decideInput struct {
 type decision struct {
 	Services []serviceChange
 	Pools    []poolChange
+	ScaleIn  scaleInWrites
 	Notices  []notice
 	Plan     placement.Plan
 	// Skipped are resources tandem leaves alone this time, with why.
@@ -108,10 +113,20 @@ func decide(ctx context.Context, in decideInput) (decision, error) {
 		})
 	}
 
-	// 3. The estimator sizes the pools for the new desired counts.
+	// 3. The estimator sizes the pools for the new desired counts. If a
+	// pool needs capacity while tandem drains some of its instances, they
+	// come back first: the cheapest scale-out.
+	facts := factsOf(in.Model)
+	opts.ScaleIn = scaleInOptions(in, facts)
 	plan, err := placement.Estimate(ctx, in.Model, opts)
 	if err != nil {
 		return decision{}, fmt.Errorf("estimate cluster %s: %w", in.Cluster.Name, err)
+	}
+	if back := reactivate(in, facts, plan); len(back) > 0 {
+		d.ScaleIn.Reactivate = back
+		if plan, err = placement.Estimate(ctx, in.Model, opts); err != nil {
+			return decision{}, fmt.Errorf("estimate cluster %s: %w", in.Cluster.Name, err)
+		}
 	}
 	d.Plan = plan
 	if plan.Partial {
@@ -136,13 +151,31 @@ func decide(ctx context.Context, in decideInput) (decision, error) {
 	capped, notes := policy.CapNewInstances(raises, orInt(in.Cluster.Limits.MaxNewInstancesPerPool, config.DefaultMaxNewInstancesPerPool),
 		orInt(in.Cluster.Limits.MaxNewInstancesPerCluster, config.DefaultMaxNewInstancesPerCluster))
 	d.Notes = append(d.Notes, notes...)
+	raised := map[string]bool{}
 	for _, c := range capped {
 		if c.Desired > c.Current {
 			d.Pools = append(d.Pools, poolChange{Pool: c.Name, From: c.Current, To: c.Desired, Reason: reasons[c.Name]})
+			raised[c.Name] = true
 		}
 	}
+	for _, r := range d.ScaleIn.Reactivate {
+		raised[r.Pool] = true
+	}
 
-	// 5. What no scaling fixes is reported, not retried in silence.
+	// 5. Scale-in: drains move along, lifecycle hooks and spot warnings
+	// start drains, pools past their delay drain what the plan chose, and
+	// busy instances are protected from any other scale-in.
+	d.Notices = append(d.Notices, progress(in, facts, &d.ScaleIn)...)
+	if in.Lifecycle != nil {
+		lifecycleAction(in, facts, in.Lifecycle, &d.ScaleIn)
+	}
+	if in.Spot != "" {
+		spotDrain(in, facts, in.Spot, &d.ScaleIn)
+	}
+	newDrains(in, plan, raised, &d.ScaleIn)
+	protect(in, facts, &d.ScaleIn)
+
+	// 6. What no scaling fixes is reported, not retried in silence.
 	d.Notices = append(d.Notices, shortageNotices(in, plan)...)
 	if in.OOM != nil {
 		d.Notices = append(d.Notices, oomNotice(in.Cluster.Name, in.OOM))

@@ -28,6 +28,7 @@ type clusterRecord struct {
 	Read     readSummary     `json:"read"`
 	Services []serviceChange `json:"services,omitempty"`
 	Pools    []poolChange    `json:"pools,omitempty"`
+	ScaleIn  scaleInWrites   `json:"scaleIn"`
 	Plan     planSummary     `json:"plan"`
 	Notices  []string        `json:"notices,omitempty"`
 	Skipped  []string        `json:"skipped,omitempty"`
@@ -64,7 +65,7 @@ func readCounts(r *awsread.Cluster) readSummary {
 }
 
 func (cr *clusterRecord) setDecision(d decision) {
-	cr.Services, cr.Pools, cr.Skipped, cr.Notes = d.Services, d.Pools, d.Skipped, d.Notes
+	cr.Services, cr.Pools, cr.Skipped, cr.Notes, cr.ScaleIn = d.Services, d.Pools, d.Skipped, d.Notes, d.ScaleIn
 	cr.plan = d.Plan
 	cr.Plan = planSummary{Pools: d.Plan.Pools, Unplaceable: d.Plan.Unplaceable, Drain: d.Plan.Drain, Warnings: d.Plan.Warnings, Partial: d.Plan.Partial}
 	for _, n := range d.Notices {

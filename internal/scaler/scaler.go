@@ -329,6 +329,12 @@ func (s *Scaler) reconcile(ctx context.Context, c *config.Cluster, t Trigger) (c
 	if t.Kind == KindTask && len(t.Task.OOMKilled()) > 0 {
 		in.OOM = t.Task
 	}
+	if t.Kind == KindLifecycle {
+		in.Lifecycle = t.Lifecycle
+	}
+	if t.Kind == KindSpot {
+		in.Spot = t.Spot
+	}
 	d, err := decide(ctx, in)
 	if err != nil {
 		return cr, err
@@ -455,6 +461,10 @@ func poolNames(c *config.Cluster) []string {
 // is absolute: if one fails, the next reconcile computes the same values
 // and finishes the job.
 func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *clusterRecord) error {
+	w := d.ScaleIn
+	if err := s.setState(ctx, c.Name, w.Reactivate, "ACTIVE", cr); err != nil {
+		return err
+	}
 	for _, p := range d.Pools {
 		if err := s.Writer.SetDesiredCapacity(ctx, p.Pool, p.To); err != nil {
 			return fmt.Errorf("set desired capacity of %s to %d: %w", p.Pool, p.To, err)
@@ -467,12 +477,63 @@ func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *c
 		}
 		cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateService %s %d", sc.Service, sc.To))
 	}
+	for _, pool := range sortedNames(w.Protect) {
+		ids := w.Protect[pool]
+		if err := s.Writer.SetProtection(ctx, pool, ids, true); err != nil {
+			return fmt.Errorf("protect busy instances of %s: %w", pool, err)
+		}
+		cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s on", pool, strings.Join(ids, ",")))
+	}
+	for _, t := range w.Terminate {
+		// Protection comes off only now that the instance is empty.
+		if err := s.Writer.SetProtection(ctx, t.Pool, []string{t.ID}, false); err != nil {
+			return fmt.Errorf("unprotect drained instance %s: %w", t.ID, err)
+		}
+		if err := s.Writer.TerminateInstance(ctx, t.ID); err != nil {
+			return fmt.Errorf("terminate drained instance %s: %w", t.ID, err)
+		}
+		cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s off", t.Pool, t.ID), "TerminateInstanceInAutoScalingGroup "+t.ID)
+	}
+	for _, h := range w.Complete {
+		if err := s.Writer.CompleteLifecycleAction(ctx, h.Pool, h.Hook, h.Token, h.ID); err != nil {
+			return fmt.Errorf("complete lifecycle action of %s: %w", h.ID, err)
+		}
+		cr.Writes = append(cr.Writes, "CompleteLifecycleAction "+h.ID)
+	}
+	for _, h := range w.Heartbeat {
+		if err := s.Writer.RecordHeartbeat(ctx, h.Pool, h.Hook, h.Token, h.ID); err != nil {
+			return fmt.Errorf("extend lifecycle action of %s: %w", h.ID, err)
+		}
+		cr.Writes = append(cr.Writes, "RecordLifecycleActionHeartbeat "+h.ID)
+	}
+	if err := s.setState(ctx, c.Name, w.Drain, "DRAINING", cr); err != nil {
+		return err
+	}
 	for _, n := range d.Notices {
 		if err := s.notify(ctx, n); err != nil {
 			return err
 		}
 		cr.Writes = append(cr.Writes, "Notify "+n.DetailType)
 	}
+	return nil
+}
+
+// setState sets container instances to ACTIVE or DRAINING.
+func (s *Scaler) setState(ctx context.Context, cluster string, refs []instanceRef, status string, cr *clusterRecord) error {
+	var arns, ids []string
+	for _, r := range refs {
+		if r.ARN != "" {
+			arns = append(arns, r.ARN)
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(arns) == 0 {
+		return nil
+	}
+	if err := s.Writer.SetInstancesState(ctx, cluster, arns, status); err != nil {
+		return fmt.Errorf("set instances %s to %s: %w", strings.Join(ids, ", "), status, err)
+	}
+	cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateContainerInstancesState %s %s", strings.Join(ids, ","), status))
 	return nil
 }
 

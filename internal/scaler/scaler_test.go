@@ -55,7 +55,8 @@ func demoSnapshot() *snapshot.Snapshot {
 			AutoScalingGroupName: "demo-asg", MinSize: 1, MaxSize: 4, DesiredCapacity: 1,
 			LaunchTemplate:    &snapshot.LaunchTemplateSpec{LaunchTemplateID: "lt-demo", Version: "$Latest"},
 			AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-			Instances:         []snapshot.ASGInstance{{InstanceID: "i-1", InstanceType: "c5.xlarge", AvailabilityZone: "us-east-1a", LifecycleState: "InService"}},
+			Instances: []snapshot.ASGInstance{{InstanceID: "i-1", InstanceType: "c5.xlarge", AvailabilityZone: "us-east-1a",
+				LifecycleState: "InService", ProtectedFromScaleIn: true}},
 		}},
 		TaskDefinitions: []snapshot.TaskDefinition{
 			{TaskDefinitionARN: webTD, Family: "web", Revision: 12, ContainerDefinitions: []snapshot.ContainerDefinition{

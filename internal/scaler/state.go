@@ -42,6 +42,11 @@ type instanceState struct {
 	DrainStarted time.Time `json:"drainStarted,omitzero"`
 	// Reason is why tandem drains it.
 	Reason string `json:"reason,omitempty"`
+	// Spot is true for instances EC2 reclaims: tandem drains them but
+	// neither terminates nor reactivates them.
+	Spot bool `json:"spot,omitempty"`
+	// Terminating is when tandem asked for the instance's termination.
+	Terminating time.Time `json:"terminating,omitzero"`
 	// Hook is set while a termination lifecycle hook waits on the instance.
 	Hook *hookState `json:"hook,omitempty"`
 }
