@@ -92,21 +92,48 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 	if err != nil {
 		return placement.Plan{}, err
 	}
-	opts := placement.Options{Now: time.Now().UTC()}
+	cc := &config.Cluster{Name: cluster.Name}
 	if f.config != "" {
 		doc, err := config.ReadFile(f.config)
 		if err != nil {
 			return placement.Plan{}, err
 		}
-		cc, err := clusterConfig(doc, cluster.Name, f.config)
-		if err != nil {
+		if cc, err = clusterConfig(doc, cluster.Name, f.config); err != nil {
 			return placement.Plan{}, err
 		}
-		opts = cc.PlacementOptions(opts.Now)
 	}
+	opts := cc.PlacementOptions(time.Now().UTC())
+	opts.ScaleIn = scaleInOptions(cc, snap, cluster)
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	return placement.Estimate(ctx, cluster, opts)
+}
+
+// scaleInOptions lets the plan show what the reconciler would drain now if
+// the scale-in delay had passed: the disruption budget of each pool (a
+// snapshot does not show drains in flight), and the instances whose
+// container instance carries the opt-out tag.
+func scaleInOptions(cc *config.Cluster, snap *snapshot.Snapshot, cluster placement.Cluster) placement.ScaleIn {
+	opts := placement.ScaleIn{Disabled: cc.ScaleIn.Disabled, BusyBudget: map[string]int{}, Keep: map[string]string{}}
+	budget := cc.Budget()
+	for _, p := range cluster.Pools {
+		live := 0
+		for _, inst := range p.Instances {
+			if inst.LifecycleState == "InService" {
+				live++
+			}
+		}
+		opts.BusyBudget[p.Name] = budget.Instances(live)
+	}
+	key, value := cc.OptOut()
+	for _, ci := range snap.ContainerInstances {
+		for _, t := range ci.Tags {
+			if t.Key == key && (value == "" || t.Value == value) {
+				opts.Keep[ci.EC2InstanceID] = "tag " + key
+			}
+		}
+	}
+	return opts
 }
 
 // clusterConfig picks the cluster of the configuration that the snapshot
