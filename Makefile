@@ -23,6 +23,11 @@ export AWS_EC2_METADATA_DISABLED := true
 # longer supports; the machines run Node 20.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# What "make deploy" deploys: STACKS=Tandem TANDEM_CONFIG=path/to/tandem.json
+# for existing clusters (the sample configuration names none that exist), or
+# the self-contained demo by default. TANDEM_CONFIG applies to synth too.
+STACKS        ?= TandemDemo
+TANDEM_CONFIG ?=
 
 .PHONY: help build test lint bench clean synth synth-check deploy cfn-lint
 
@@ -51,7 +56,7 @@ lint: ## gofmt check, go vet and staticcheck
 synth: build ## synthesize both CDK stacks into cdk.out (offline, no credentials)
 	@test -x dist/scaler/bootstrap || { echo "dist/scaler/bootstrap is missing: functions/scaler must build"; exit 1; }
 	rm -rf cdk.out
-	$(CDK) synth $(CDK_FLAGS) --quiet
+	$(CDK) synth $(CDK_FLAGS) --quiet $(if $(TANDEM_CONFIG),-c tandemConfig=$(TANDEM_CONFIG))
 
 # The templates do not depend on the Lambda's binary (only its asset hash
 # does), so the test synthesizes with a stand-in bootstrap and needs no
@@ -64,8 +69,9 @@ synth-check: ## synthesize both stacks into cdk.out with a stand-in Lambda binar
 cfn-lint: ## lint every template in cdk.out (after synth): no error, no warning
 	$(CFN_LINT) cdk.out/*.template.json
 
-deploy: build ## deploy both stacks with the CDK CLI (needs AWS credentials and a bootstrapped account)
-	$(CDK) deploy $(CDK_FLAGS) --all
+deploy: build ## deploy STACKS (default TandemDemo) with the CDK CLI; needs AWS credentials and a bootstrapped account
+	@test -x dist/scaler/bootstrap || { echo "dist/scaler/bootstrap is missing: functions/scaler must build"; exit 1; }
+	$(CDK) deploy $(CDK_FLAGS) $(if $(TANDEM_CONFIG),-c tandemConfig=$(TANDEM_CONFIG)) $(STACKS)
 
 bench: ## run the benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
