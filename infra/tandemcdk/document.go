@@ -23,7 +23,7 @@ func (p *AutoscalerProps) document(c cluster, pools []pool, stateTable string) (
 		enabled := false
 		d.Enabled = &enabled
 	}
-	data, err := json.MarshalIndent(d, "", "  ")
+	data, err := encode(d)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode configuration: %w", err)
 	}
@@ -32,6 +32,42 @@ func (p *AutoscalerProps) document(c cluster, pools []pool, stateTable string) (
 		return nil, nil, err
 	}
 	return parsed, append(data, '\n'), nil
+}
+
+// encode writes the document without the keys that hold their zero value:
+// a zero duration ("0s") and an empty object both mean "the default" to the
+// Lambda, and leaving them out keeps tandem.json readable.
+func encode(d config.Document) ([]byte, error) {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var generic any
+	if err := json.Unmarshal(data, &generic); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(withoutDefaults(generic), "", "  ")
+}
+
+func withoutDefaults(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if list, ok := v.([]any); ok {
+			for i, e := range list {
+				list[i] = withoutDefaults(e)
+			}
+		}
+		return v
+	}
+	for k, e := range m {
+		e = withoutDefaults(e)
+		if sub, ok := e.(map[string]any); (ok && len(sub) == 0) || e == "0s" {
+			delete(m, k)
+			continue
+		}
+		m[k] = e
+	}
+	return m
 }
 
 func (p *AutoscalerProps) clusterConfig(c cluster, pools []pool) config.Cluster {
