@@ -31,10 +31,21 @@ func TestMain(m *testing.M) {
 		// variable set.
 		os.Exit(rerun(silenceNode + "=20"))
 	}
+	dir, err := os.MkdirTemp("", "tandem-infra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	workDir = dir
 	code := m.Run()
 	jsii.Close()
+	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// workDir holds the synthesized app; TestMain sets it before the tests run
+// and removes it after.
+var workDir string
 
 func rerun(env string) int {
 	cmd := exec.Command(os.Args[0], os.Args[1:]...)
@@ -62,10 +73,7 @@ type synthesized struct {
 }
 
 var app = sync.OnceValues(func() (*synthesized, error) {
-	dir, err := os.MkdirTemp("", "tandem-infra-test-")
-	if err != nil {
-		return nil, err
-	}
+	dir := workDir
 	code, err := fakeCode(dir)
 	if err != nil {
 		return nil, err
