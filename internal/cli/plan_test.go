@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tandem-ecs/tandem/internal/placement"
@@ -629,5 +630,69 @@ func TestPlanUsage(t *testing.T) {
 				t.Errorf("stderr:\n%s\nwant the usage after a usage error", errOut)
 			}
 		})
+	}
+}
+
+// TestPlanHugeCountMeetsTheDeadline: --timeout promises a partial plan by
+// the deadline, however large the snapshot's numbers.
+func TestPlanHugeCountMeetsTheDeadline(t *testing.T) {
+	t.Skip("BUG: the estimator checks its deadline only between task groups; placing one group of 300000 tasks on 300000 new instances overruns --timeout 10ms by about a second (30 million: 53 s, 13 GB)")
+	dir := copySnapshot(t, "upcoming", map[string]func(string) string{
+		"services.json":            replace(`"desiredCount": 8,`, `"desiredCount": 300000,`),
+		"auto-scaling-groups.json": replace(`"MaxSize": 6,`, `"MaxSize": 300000,`),
+	})
+	start := time.Now()
+	status, out, errOut := runTandem(t, "plan", "--snapshot", dir, "--timeout", "10ms", "--output", "json")
+	elapsed := time.Since(start)
+	if status != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", status, errOut)
+	}
+	if elapsed > 250*time.Millisecond {
+		t.Errorf("tandem plan --timeout 10ms took %v", elapsed)
+	}
+	var p placement.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Partial {
+		t.Errorf("partial = false, want the plan marked partial")
+	}
+}
+
+// TestPlanProviderWithoutGroup: a capacity provider whose Auto Scaling group
+// is not in the snapshot (the user described only some groups) must not
+// make tasks vanish from the plan: each unplaced task goes somewhere or is
+// reported unplaceable.
+func TestPlanProviderWithoutGroup(t *testing.T) {
+	t.Skip("BUG: tasks sent to a capacity provider without a pool in the snapshot are counted as unplaced but neither placed nor unplaceable; only a warning says so")
+	dir := copySnapshot(t, "capacity-providers", map[string]func(string) string{
+		// Leave platform-spot out of the groups: cut from its name to the
+		// end of the list.
+		"auto-scaling-groups.json": func(s string) string {
+			start := strings.LastIndex(s[:strings.Index(s, `"AutoScalingGroupName": "platform-spot"`)], "{")
+			end := strings.LastIndex(s, "]")
+			return strings.TrimRight(s[:start], " \n,") + "\n    " + s[end:]
+		},
+	})
+	status, out, errOut := runTandem(t, "plan", "--snapshot", dir, "--output", "json")
+	if status != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", status, errOut)
+	}
+	var p placement.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Services {
+		if sum := s.OnExisting + s.OnUpcoming + s.OnNew + s.Unplaceable; sum != s.Unplaced {
+			t.Errorf("service %s: existing %d + upcoming %d + new %d + unplaceable %d = %d, want unplaced %d",
+				s.Name, s.OnExisting, s.OnUpcoming, s.OnNew, s.Unplaceable, sum, s.Unplaced)
+		}
+	}
+	found := false
+	for _, u := range p.Unplaceable {
+		found = found || u.Service == "checkout" && u.Count == 6 && strings.Contains(u.Detail, "cp-spot")
+	}
+	if !found {
+		t.Errorf("unplaceable %+v, want checkout's 6 cp-spot tasks with a detail naming the provider", p.Unplaceable)
 	}
 }
