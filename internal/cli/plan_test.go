@@ -636,7 +636,7 @@ func TestPlanUsage(t *testing.T) {
 // TestPlanHugeCountMeetsTheDeadline: --timeout promises a partial plan by
 // the deadline, however large the snapshot's numbers.
 func TestPlanHugeCountMeetsTheDeadline(t *testing.T) {
-	t.Skip("BUG: the estimator checks its deadline only between task groups; placing one group of 300000 tasks on 300000 new instances overruns --timeout 10ms by about a second (30 million: 53 s, 13 GB)")
+	t.Skip("BUG: the estimator checks its deadline only between task groups; placing one group of 300000 tasks on 300000 new instances takes 0.4 s against --timeout 10ms (30 million: 53 s and 13 GB against 1s)")
 	dir := copySnapshot(t, "upcoming", map[string]func(string) string{
 		"services.json":            replace(`"desiredCount": 8,`, `"desiredCount": 300000,`),
 		"auto-scaling-groups.json": replace(`"MaxSize": 6,`, `"MaxSize": 300000,`),
@@ -647,7 +647,7 @@ func TestPlanHugeCountMeetsTheDeadline(t *testing.T) {
 	if status != 0 {
 		t.Fatalf("exit status %d; stderr:\n%s", status, errOut)
 	}
-	if elapsed > 250*time.Millisecond {
+	if elapsed > 150*time.Millisecond {
 		t.Errorf("tandem plan --timeout 10ms took %v", elapsed)
 	}
 	var p placement.Plan
