@@ -109,7 +109,7 @@ func huge(c placement.Cluster) bool {
 	const limit = 20000
 	tasks := 0
 	for _, s := range c.Services {
-		tasks += max(s.DesiredCount, 0)
+		tasks = min(tasks+min(max(s.DesiredCount, 0), limit+1), limit+1) // no overflow
 	}
 	for _, p := range c.Pools {
 		if tasks > limit && (p.MaxSize > limit || p.DesiredCapacity > limit) {
