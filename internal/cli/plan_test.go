@@ -179,6 +179,21 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestPlanGolden(t *testing.T) {
+	// Every scenario folder is planned here, or is the unsupported one.
+	covered := map[string]bool{"unsupported": true}
+	for _, sc := range scenarios {
+		covered[sc.name] = true
+	}
+	entries, err := os.ReadDir(snapshots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && !covered[e.Name()] {
+			t.Errorf("scenario %s has no entry in scenarios, so no golden file", e.Name())
+		}
+	}
+
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			dir := filepath.Join(snapshots, sc.name)
