@@ -269,8 +269,6 @@ func decodeError(source string, data []byte, err error) error {
 		off := min(int(se.Offset), len(data))
 		line := 1 + bytes.Count(data[:off], []byte("\n"))
 		return &Error{Source: source, Msg: fmt.Sprintf("invalid JSON at line %d: %v", line, se)}
-	case errors.As(err, &te):
-		return &Error{Source: source, Field: te.Field, Msg: fmt.Sprintf("want %s, got %s", te.Type.Kind(), te.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		var generic any
 		if json.Unmarshal(data, &generic) == nil {
@@ -282,7 +280,74 @@ func decodeError(source string, data []byte, err error) error {
 	case errors.Is(err, io.EOF):
 		return &Error{Source: source, Msg: "empty document"}
 	}
+	// A value of the wrong type, or a duration that does not parse: find
+	// it by its path, as unknownField does (encoding/json's own path has no
+	// list indexes or map keys).
+	var generic any
+	if json.Unmarshal(data, &generic) == nil {
+		if path, verr := badValue(generic, reflect.TypeOf(Document{}), ""); path != "" {
+			msg := verr.Error()
+			if errors.As(verr, &te) {
+				msg = fmt.Sprintf("want %s, got %s", te.Type.Kind(), te.Value)
+			}
+			return &Error{Source: source, Field: path, Msg: msg}
+		}
+	}
+	if errors.As(err, &te) {
+		return &Error{Source: source, Field: te.Field, Msg: fmt.Sprintf("want %s, got %s", te.Type.Kind(), te.Value)}
+	}
 	return &Error{Source: source, Msg: err.Error()}
+}
+
+// badValue returns the path of the first value in v (keys sorted) that does
+// not decode into type t, and the decoding error.
+func badValue(v any, t reflect.Type, path string) (string, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		switch {
+		case t.Kind() == reflect.Map:
+			for _, k := range keys {
+				if p, err := badValue(x[k], t.Elem(), join(path, k)); p != "" {
+					return p, err
+				}
+			}
+			return "", nil
+		case t.Kind() == reflect.Struct && t != reflect.TypeOf(Duration{}):
+			for _, k := range keys {
+				if f, ok := fieldByTag(t, k); ok {
+					if p, err := badValue(x[k], f.Type, join(path, k)); p != "" {
+						return p, err
+					}
+				}
+			}
+			return "", nil
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range x {
+				if p, err := badValue(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); p != "" {
+					return p, err
+				}
+			}
+			return "", nil
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", nil
+	}
+	if err := json.Unmarshal(b, reflect.New(t).Interface()); err != nil {
+		return path, err
+	}
+	return "", nil
 }
 
 // unknownField returns the path of the first key in v (sorted) that type t
@@ -335,7 +400,8 @@ func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == key || name == "" && f.Name == key {
+		// encoding/json matches keys regardless of case; so does this.
+		if strings.EqualFold(name, key) || name == "" && strings.EqualFold(f.Name, key) {
 			return f, true
 		}
 	}

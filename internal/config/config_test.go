@@ -77,7 +77,7 @@ func TestParseExample(t *testing.T) {
 				Limits: config.Limits{MaxNewInstancesPerPool: 3, MaxNewInstancesPerCluster: 3},
 				ScaleIn: config.ScaleIn{
 					Delay: dur(15 * time.Minute), DisruptionBudget: "1", MaxDrainTime: dur(30 * time.Minute),
-					OptOutTag: "tandem:scale-in=never",
+					OptOutTag: "tandem:scale-in=never", HookHeartbeatTimeout: dur(5 * time.Minute),
 				},
 				RegistrationTimeout: dur(10 * time.Minute),
 				Cooldowns:           config.Cooldowns{ScaleOut: dur(time.Minute), ScaleIn: dur(5 * time.Minute)},
@@ -262,31 +262,26 @@ func configErr(t *testing.T, doc string) *config.Error {
 func TestParseUnknownFields(t *testing.T) {
 	tests := []struct {
 		name, doc, field string
-		bug              string
 	}{
-		{"at the top", `{"clusters": [{"name": "a"}], "enable": false}`, "enable", ""},
-		{"in a cluster", `{"clusters": [{"name": "a", "dry-run": true}]}`, "clusters[0].dry-run", ""},
-		{"in the second cluster", `{"clusters": [{"name": "a"}, {"name": "b", "nmae": "c"}]}`, "clusters[1].nmae", ""},
-		{"in placement", `{"clusters": [{"name": "a", "placement": {"surges": "one"}}]}`, "clusters[0].placement.surges", ""},
-		{"in a pool", `{"clusters": [{"name": "a", "pools": [{"name": "p"}, {"name": "q", "type": "m5.large"}]}]}`, "clusters[0].pools[1].type", ""},
+		{"at the top", `{"clusters": [{"name": "a"}], "enable": false}`, "enable"},
+		{"in a cluster", `{"clusters": [{"name": "a", "dry-run": true}]}`, "clusters[0].dry-run"},
+		{"in the second cluster", `{"clusters": [{"name": "a"}, {"name": "b", "nmae": "c"}]}`, "clusters[1].nmae"},
+		{"in placement", `{"clusters": [{"name": "a", "placement": {"surges": "one"}}]}`, "clusters[0].placement.surges"},
+		{"in a pool", `{"clusters": [{"name": "a", "pools": [{"name": "p"}, {"name": "q", "type": "m5.large"}]}]}`, "clusters[0].pools[1].type"},
 		{"in an alarm policy", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "stepz": []}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.stepz", ""},
+			"clusters[0].services.web.alarms.cpu-high.stepz"},
 		{"in a step", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity",
 			"steps": [{"lowerBound": 0, "upperBound": 10, "adjustment": 1}, {"lower": 10, "adjustment": 2}]}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.steps[1].lower", ""},
+			"clusters[0].services.web.alarms.cpu-high.steps[1].lower"},
 		{"in a metric", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 4, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity",
 			"steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "dimensions": {}}}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.metric.dimensions", ""},
-		{"in notifications", `{"clusters": [{"name": "a"}], "notifications": {"sns": "arn:aws:sns:us-east-1:123456789012:t"}}`, "notifications.sns", ""},
-		{"the first in key order", `{"clusters": [{"name": "a", "zeta": 1, "alpha": 2}]}`, "clusters[0].alpha", ""},
-		{"not a known key in other capitals", `{"clusters": [{"Name": "a", "zeta": 1}]}`, "clusters[0].zeta",
-			"the decoder takes keys in any case (Name for name) but the path finder does not, and blames clusters[0].Name"},
+			"clusters[0].services.web.alarms.cpu-high.metric.dimensions"},
+		{"in notifications", `{"clusters": [{"name": "a"}], "notifications": {"sns": "arn:aws:sns:us-east-1:123456789012:t"}}`, "notifications.sns"},
+		{"the first in key order", `{"clusters": [{"name": "a", "zeta": 1, "alpha": 2}]}`, "clusters[0].alpha"},
+		{"not a known key in other capitals", `{"clusters": [{"Name": "a", "zeta": 1}]}`, "clusters[0].zeta"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			ce := configErr(t, tt.doc)
 			if ce.Field != tt.field || ce.Msg != "unknown field" {
 				t.Errorf("error field %q, message %q; want %q, \"unknown field\"", ce.Field, ce.Msg, tt.field)
@@ -301,29 +296,21 @@ func TestParseUnknownFields(t *testing.T) {
 func TestParseTypeErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, field, msg string
-		bug                   string
 	}{
-		{"a boolean as a string", `{"clusters": [{"name": "a"}], "enabled": "yes"}`, "enabled", "want bool, got string", ""},
-		{"a number for a string", `{"clusters": [{"name": "a"}], "stateTable": 5}`, "stateTable", "want string, got number", ""},
-		{"an object for a list", `{"clusters": {}}`, "clusters", "want slice, got object", ""},
+		{"a boolean as a string", `{"clusters": [{"name": "a"}], "enabled": "yes"}`, "enabled", "want bool, got string"},
+		{"a number for a string", `{"clusters": [{"name": "a"}], "stateTable": 5}`, "stateTable", "want string, got number"},
+		{"an object for a list", `{"clusters": {}}`, "clusters", "want slice, got object"},
 		{"a string for a count in a service", `{"clusters": [{"name": "a", "services": {"web": {"minTasks": "one", "maxTasks": 2}}}]}`,
-			"clusters[0].services.web.minTasks", "got string",
-			"a type error inside a list or map is named by Go's path without indices and keys (clusters.services.minTasks)"},
+			"clusters[0].services.web.minTasks", "got string"},
 		{"a string for a bound", `{"clusters": [{"name": "a", "services": {"web": {"maxTasks": 2, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": "0", "adjustment": 1}]}}}}}]}`,
-			"clusters[0].services.web.alarms.cpu-high.steps[0].lowerBound", "got string",
-			"a type error inside a list or map is named by Go's path without indices and keys (clusters.services.alarms.steps.lowerBound)"},
+			"clusters[0].services.web.alarms.cpu-high.steps[0].lowerBound", "got string"},
 		{"a duration that does not parse", `{"clusters": [{"name": "a", "registrationTimeout": "ten minutes"}]}`,
-			"clusters[0].registrationTimeout", `want a duration such as "90s" or "10m", got "ten minutes"`,
-			"a duration that does not parse names no field"},
+			"clusters[0].registrationTimeout", `want a duration such as "90s" or "10m", got "ten minutes"`},
 		{"a duration as a number", `{"clusters": [{"name": "a"}], "notifications": {"repeatAfter": 3600}}`,
-			"notifications.repeatAfter", `want a duration such as "90s" or "10m", got 3600`,
-			"a duration that does not parse names no field"},
+			"notifications.repeatAfter", `want a duration such as "90s" or "10m", got 3600`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			ce := configErr(t, tt.doc)
 			if ce.Field != tt.field || !strings.Contains(ce.Msg, tt.msg) {
 				t.Errorf("error %q: field %q, message %q; want field %q and a message with %q", ce, ce.Field, ce.Msg, tt.field, tt.msg)
@@ -389,95 +376,90 @@ func TestParseValidation(t *testing.T) {
 	const alarm = "clusters[0].services.web.alarms.cpu-high"
 	tests := []struct {
 		name, doc, field, msg string
-		bug                   string
 	}{
 		// Clusters.
-		{"no cluster", `{"clusters": []}`, "clusters", "name at least one cluster", ""},
-		{"no clusters key", `{}`, "clusters", "name at least one cluster", ""},
-		{"a cluster without a name", `{"clusters": [{"dryRun": true}]}`, "clusters[0].name", "required", ""},
-		{"a cluster twice", `{"clusters": [{"name": "a"}, {"name": "a"}]}`, "clusters[1].name", `cluster "a" is configured twice`, ""},
-		{"a pool without a name", validDoc(`"pools": [{"name": ""}]`), "clusters[0].pools[0].name", "required", ""},
-		{"a pool twice", validDoc(`"pools": [{"name": "p"}, {"name": "p"}]`), "clusters[0].pools[1].name", `pool "p" is listed twice`, ""},
-		{"a bad surge", validDoc(`"placement": {"surge": "all"}`), "clusters[0].placement.surge", `want "batch" or "one", got "all"`, ""},
-		{"a surge in capitals", validDoc(`"placement": {"surge": "Batch"}`), "clusters[0].placement.surge", `got "Batch"`, ""},
-		{"negative headroom", validDoc(`"placement": {"headroomPercent": -1}`), "clusters[0].placement.headroomPercent", "want 0 to 1000, got -1", ""},
-		{"headroom above 1000%", validDoc(`"placement": {"headroomPercent": 1001}`), "clusters[0].placement.headroomPercent", "want 0 to 1000, got 1001", ""},
-		{"a negative overhead", validDoc(`"placement": {"newInstanceMemoryOverhead": {"mib": -1}}`), "clusters[0].placement.newInstanceMemoryOverhead.mib", "cannot be negative", ""},
-		{"an overhead above 90%", validDoc(`"placement": {"newInstanceMemoryOverhead": {"percent": 91}}`), "clusters[0].placement.newInstanceMemoryOverhead.percent", "want 0 to 90, got 91", ""},
-		{"a negative overhead percentage", validDoc(`"placement": {"newInstanceMemoryOverhead": {"percent": -5}}`), "clusters[0].placement.newInstanceMemoryOverhead.percent", "got -5", ""},
-		{"a negative pool limit", validDoc(`"limits": {"maxNewInstancesPerPool": -1}`), "clusters[0].limits.maxNewInstancesPerPool", "cannot be negative", ""},
-		{"a negative cluster limit", validDoc(`"limits": {"maxNewInstancesPerCluster": -1}`), "clusters[0].limits.maxNewInstancesPerCluster", "cannot be negative", ""},
-		{"a budget of 0", validDoc(`"scaleIn": {"disruptionBudget": "0"}`), "clusters[0].scaleIn.disruptionBudget", `want a count such as "2" or a percentage such as "10%", got "0"`, ""},
-		{"a budget of 101%", validDoc(`"scaleIn": {"disruptionBudget": "101%"}`), "clusters[0].scaleIn.disruptionBudget", `got "101%"`, ""},
-		{"a budget of x", validDoc(`"scaleIn": {"disruptionBudget": "x"}`), "clusters[0].scaleIn.disruptionBudget", `got "x"`, ""},
-		{"a budget of 0%", validDoc(`"scaleIn": {"disruptionBudget": "0%"}`), "clusters[0].scaleIn.disruptionBudget", `got "0%"`, ""},
-		{"an opt-out tag without a key", validDoc(`"scaleIn": {"optOutTag": "=never"}`), "clusters[0].scaleIn.optOutTag", `want "key=value" or "key", got "=never"`, ""},
-		{"a bad onConflict", validDoc(`"onConflict": "abort"`), "clusters[0].onConflict", `want "skip" or "proceed", got "abort"`, ""},
+		{"no cluster", `{"clusters": []}`, "clusters", "name at least one cluster"},
+		{"no clusters key", `{}`, "clusters", "name at least one cluster"},
+		{"a cluster without a name", `{"clusters": [{"dryRun": true}]}`, "clusters[0].name", "required"},
+		{"a cluster twice", `{"clusters": [{"name": "a"}, {"name": "a"}]}`, "clusters[1].name", `cluster "a" is configured twice`},
+		{"a pool without a name", validDoc(`"pools": [{"name": ""}]`), "clusters[0].pools[0].name", "required"},
+		{"a pool twice", validDoc(`"pools": [{"name": "p"}, {"name": "p"}]`), "clusters[0].pools[1].name", `pool "p" is listed twice`},
+		{"a bad surge", validDoc(`"placement": {"surge": "all"}`), "clusters[0].placement.surge", `want "batch" or "one", got "all"`},
+		{"a surge in capitals", validDoc(`"placement": {"surge": "Batch"}`), "clusters[0].placement.surge", `got "Batch"`},
+		{"negative headroom", validDoc(`"placement": {"headroomPercent": -1}`), "clusters[0].placement.headroomPercent", "want 0 to 1000, got -1"},
+		{"headroom above 1000%", validDoc(`"placement": {"headroomPercent": 1001}`), "clusters[0].placement.headroomPercent", "want 0 to 1000, got 1001"},
+		{"a negative overhead", validDoc(`"placement": {"newInstanceMemoryOverhead": {"mib": -1}}`), "clusters[0].placement.newInstanceMemoryOverhead.mib", "cannot be negative"},
+		{"an overhead above 90%", validDoc(`"placement": {"newInstanceMemoryOverhead": {"percent": 91}}`), "clusters[0].placement.newInstanceMemoryOverhead.percent", "want 0 to 90, got 91"},
+		{"a negative overhead percentage", validDoc(`"placement": {"newInstanceMemoryOverhead": {"percent": -5}}`), "clusters[0].placement.newInstanceMemoryOverhead.percent", "got -5"},
+		{"a negative pool limit", validDoc(`"limits": {"maxNewInstancesPerPool": -1}`), "clusters[0].limits.maxNewInstancesPerPool", "cannot be negative"},
+		{"a negative cluster limit", validDoc(`"limits": {"maxNewInstancesPerCluster": -1}`), "clusters[0].limits.maxNewInstancesPerCluster", "cannot be negative"},
+		{"a budget of 0", validDoc(`"scaleIn": {"disruptionBudget": "0"}`), "clusters[0].scaleIn.disruptionBudget", `want a count such as "2" or a percentage such as "10%", got "0"`},
+		{"a budget of 101%", validDoc(`"scaleIn": {"disruptionBudget": "101%"}`), "clusters[0].scaleIn.disruptionBudget", `got "101%"`},
+		{"a budget of x", validDoc(`"scaleIn": {"disruptionBudget": "x"}`), "clusters[0].scaleIn.disruptionBudget", `got "x"`},
+		{"a budget of 0%", validDoc(`"scaleIn": {"disruptionBudget": "0%"}`), "clusters[0].scaleIn.disruptionBudget", `got "0%"`},
+		{"an opt-out tag without a key", validDoc(`"scaleIn": {"optOutTag": "=never"}`), "clusters[0].scaleIn.optOutTag", `want "key=value" or "key", got "=never"`},
+		{"a bad onConflict", validDoc(`"onConflict": "abort"`), "clusters[0].onConflict", `want "skip" or "proceed", got "abort"`},
 		// Services.
-		{"negative minTasks", validDoc(`"services": {"web": {"minTasks": -1, "maxTasks": 2}}`), "clusters[0].services.web.minTasks", "cannot be negative", ""},
-		{"no maxTasks", validDoc(`"services": {"web": {"minTasks": 1}}`), "clusters[0].services.web.maxTasks", "required, at least 1", ""},
-		{"maxTasks below minTasks", validDoc(`"services": {"web": {"minTasks": 5, "maxTasks": 2}}`), "clusters[0].services.web.maxTasks", "2 is below minTasks (5)", ""},
+		{"negative minTasks", validDoc(`"services": {"web": {"minTasks": -1, "maxTasks": 2}}`), "clusters[0].services.web.minTasks", "cannot be negative"},
+		{"no maxTasks", validDoc(`"services": {"web": {"minTasks": 1}}`), "clusters[0].services.web.maxTasks", "required, at least 1"},
+		{"maxTasks below minTasks", validDoc(`"services": {"web": {"minTasks": 5, "maxTasks": 2}}`), "clusters[0].services.web.maxTasks", "2 is below minTasks (5)"},
 		{"one alarm for two services", validDoc(`"services": {
 			"web": {"maxTasks": 2, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}]}}},
 			"api": {"maxTasks": 2, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}]}}}}`),
-			"clusters[0].services.web.alarms.cpu-high", `alarm "cpu-high" already drives service api`, ""},
+			"clusters[0].services.web.alarms.cpu-high", `alarm "cpu-high" already drives service api`},
 		{"one alarm for services of two clusters", `{"clusters": [
 			{"name": "a", "services": {"web": {"maxTasks": 2, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}]}}}}},
 			{"name": "b", "services": {"web": {"maxTasks": 2, "alarms": {"cpu-high": {"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}]}}}}}]}`,
-			"clusters[1].services.web.alarms.cpu-high", `alarm "cpu-high" already drives service web`, ""},
+			"clusters[1].services.web.alarms.cpu-high", `alarm "cpu-high" already drives service web`},
 		// Alarm policies.
 		{"a bad adjustment type", alarmDoc(`{"adjustmentType": "Exact", "steps": [{"lowerBound": 0, "adjustment": 1}]}`), alarm + ".adjustmentType",
-			`want ChangeInCapacity, PercentChangeInCapacity or ExactCapacity, got "Exact"`, ""},
+			`want ChangeInCapacity, PercentChangeInCapacity or ExactCapacity, got "Exact"`},
 		{"a negative minAdjustmentMagnitude", alarmDoc(`{"adjustmentType": "PercentChangeInCapacity", "minAdjustmentMagnitude": -1, "steps": [{"lowerBound": 0, "adjustment": 10}]}`),
-			alarm + ".minAdjustmentMagnitude", "cannot be negative", ""},
+			alarm + ".minAdjustmentMagnitude", "cannot be negative"},
 		{"minAdjustmentMagnitude without percentages", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "minAdjustmentMagnitude": 2, "steps": [{"lowerBound": 0, "adjustment": 1}]}`),
-			alarm + ".minAdjustmentMagnitude", "applies to PercentChangeInCapacity only", ""},
-		{"no steps", steps("ChangeInCapacity", ``), alarm + ".steps", "give at least one step", ""},
-		{"both bounds missing", steps("ChangeInCapacity", `{"adjustment": 1}`), alarm + ".steps[0]", "a step needs a lower or an upper bound", ""},
+			alarm + ".minAdjustmentMagnitude", "applies to PercentChangeInCapacity only"},
+		{"no steps", steps("ChangeInCapacity", ``), alarm + ".steps", "give at least one step"},
+		{"both bounds missing", steps("ChangeInCapacity", `{"adjustment": 1}`), alarm + ".steps[0]", "a step needs a lower or an upper bound"},
 		{"a step upside down", steps("ChangeInCapacity", `{"lowerBound": 10, "upperBound": 5, "adjustment": 1}, {"lowerBound": 5, "adjustment": 2}`),
-			alarm + ".steps[0]", "lowerBound 10 is not below upperBound 5", ""},
+			alarm + ".steps[0]", "lowerBound 10 is not below upperBound 5"},
 		{"an empty step", steps("ChangeInCapacity", `{"lowerBound": 0, "upperBound": 0, "adjustment": 1}, {"lowerBound": 0, "adjustment": 2}`),
-			alarm + ".steps[0]", "lowerBound 0 is not below upperBound 0", ""},
-		{"a negative exact capacity", steps("ExactCapacity", `{"lowerBound": 0, "adjustment": -1}`), alarm + ".steps[0].adjustment", "an exact capacity cannot be negative", ""},
+			alarm + ".steps[0]", "lowerBound 0 is not below upperBound 0"},
+		{"a negative exact capacity", steps("ExactCapacity", `{"lowerBound": 0, "adjustment": -1}`), alarm + ".steps[0].adjustment", "an exact capacity cannot be negative"},
 		{"two steps without lowerBound", steps("ChangeInCapacity", `{"upperBound": -10, "adjustment": -2}, {"upperBound": 0, "adjustment": -1}`),
-			alarm + ".steps", "at most one step may omit lowerBound", ""},
+			alarm + ".steps", "at most one step may omit lowerBound"},
 		{"two steps without upperBound", steps("ChangeInCapacity", `{"lowerBound": 0, "adjustment": 1}, {"lowerBound": 10, "adjustment": 2}`),
-			alarm + ".steps", "at most one step may omit upperBound", ""},
+			alarm + ".steps", "at most one step may omit upperBound"},
 		{"steps that overlap", steps("ChangeInCapacity", `{"lowerBound": 0, "upperBound": 20, "adjustment": 1}, {"lowerBound": 10, "adjustment": 2}`),
-			alarm + ".steps[1]", "overlaps steps[0]", ""},
+			alarm + ".steps[1]", "overlaps steps[0]"},
 		{"steps that overlap, listed out of order", steps("ChangeInCapacity", `{"lowerBound": 10, "adjustment": 2}, {"lowerBound": 0, "upperBound": 20, "adjustment": 1}`),
-			alarm + ".steps[0]", "overlaps steps[1]", ""},
+			alarm + ".steps[0]", "overlaps steps[1]"},
 		{"a gap between steps", steps("ChangeInCapacity", `{"lowerBound": 0, "upperBound": 10, "adjustment": 1}, {"lowerBound": 20, "adjustment": 2}`),
-			alarm + ".steps[1]", "leaves a gap after steps[0] (10 to 20)", ""},
+			alarm + ".steps[1]", "leaves a gap after steps[0] (10 to 20)"},
 		{"steps above the threshold without an open upper step", steps("ChangeInCapacity", `{"lowerBound": 0, "upperBound": 10, "adjustment": 1}`),
-			alarm + ".steps", "steps above the threshold need one without upperBound", ""},
+			alarm + ".steps", "steps above the threshold need one without upperBound"},
 		{"negative bounds without an open lower step", steps("ChangeInCapacity", `{"lowerBound": -10, "upperBound": 0, "adjustment": -1}`),
-			alarm + ".steps", "steps below the threshold need one without lowerBound", ""},
+			alarm + ".steps", "steps below the threshold need one without lowerBound"},
 		// Metrics.
 		{"a metric of another namespace", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "RequestCount", "threshold": 1, "comparison": "GreaterThanThreshold"}}`),
-			alarm + ".metric.name", `want CPUUtilization or MemoryUtilization, got "RequestCount"`, ""},
+			alarm + ".metric.name", `want CPUUtilization or MemoryUtilization, got "RequestCount"`},
 		{"a bad statistic", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "statistic": "p99", "comparison": "GreaterThanThreshold"}}`),
-			alarm + ".metric.statistic", `got "p99"`, ""},
+			alarm + ".metric.statistic", `got "p99"`},
 		{"no comparison", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "threshold": 70}}`),
-			alarm + ".metric.comparison", `got ""`, ""},
+			alarm + ".metric.comparison", `got ""`},
 		{"negative evaluation periods", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "comparison": "GreaterThanThreshold", "evaluationPeriods": -1}}`),
-			alarm + ".metric.evaluationPeriods", "cannot be negative", ""},
+			alarm + ".metric.evaluationPeriods", "cannot be negative"},
 		{"a period below 10s", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "comparison": "GreaterThanThreshold", "period": "5s"}}`),
-			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s", ""},
+			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s"},
 		{"a period of 15s", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "comparison": "GreaterThanThreshold", "period": "15s"}}`),
-			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s", ""},
+			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s"},
 		{"a period of 90s", alarmDoc(`{"adjustmentType": "ChangeInCapacity", "steps": [{"lowerBound": 0, "adjustment": 1}], "metric": {"name": "CPUUtilization", "comparison": "GreaterThanThreshold", "period": "90s"}}`),
-			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s",
-			"periods of 40s, 50s, 70s, 90s … pass, though the message (and CloudWatch) allow only 10s, 20s, 30s and multiples of 60s"},
+			alarm + ".metric.period", "want 10s, 20s, 30s or a multiple of 60s"},
 		// Notifications.
 		{"an SNS topic that is not an ARN", `{"clusters": [{"name": "a"}], "notifications": {"snsTopicArn": "tandem-shortages"}}`,
-			"notifications.snsTopicArn", `want a topic ARN, got "tandem-shortages"`, ""},
+			"notifications.snsTopicArn", `want a topic ARN, got "tandem-shortages"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			ce := configErr(t, tt.doc)
 			if ce.Field != tt.field || !strings.Contains(ce.Msg, tt.msg) {
 				t.Errorf("error %q:\nfield %q, want %q\nmessage %q, want it to contain %q", ce, ce.Field, tt.field, ce.Msg, tt.msg)

@@ -167,7 +167,9 @@ func (p *AlarmPolicy) validate(path string) error {
 		if m.EvaluationPeriods < 0 {
 			return &Error{Field: path + ".metric.evaluationPeriods", Msg: "cannot be negative"}
 		}
-		if m.Period.Duration != 0 && (m.Period.Duration < 10*time.Second || m.Period.Duration%(10*time.Second) != 0) {
+		switch p := m.Period.Duration; {
+		case p == 0, p == 10*time.Second, p == 20*time.Second, p == 30*time.Second, p > 0 && p%time.Minute == 0:
+		default:
 			return &Error{Field: path + ".metric.period", Msg: "want 10s, 20s, 30s or a multiple of 60s"}
 		}
 	}

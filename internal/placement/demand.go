@@ -209,14 +209,13 @@ func (e *estimator) serviceDemand(s *Service) error {
 	}
 	spare := splitByStrategy(strat, placedByProvider, headroom)
 	for _, item := range strat {
-		pool, ok := e.providerPool(item.CapacityProvider)
-		if !ok {
-			if real[item.CapacityProvider]+spare[item.CapacityProvider] > 0 {
-				e.warn("service %s: capacity provider %s has no pool in the snapshot; its %d tasks are left to it", s.Name, item.CapacityProvider, real[item.CapacityProvider])
-			}
-			continue
+		pools := []int{}
+		if pool, ok := e.providerPool(item.CapacityProvider); ok {
+			pools = []int{pool}
+		} else if real[item.CapacityProvider]+spare[item.CapacityProvider] > 0 {
+			// The tasks can go nowhere: they are reported as CONSTRAINT.
+			e.warn("service %s: capacity provider %s has no pool in the snapshot", s.Name, item.CapacityProvider)
 		}
-		pools := []int{pool}
 		newGroup(real[item.CapacityProvider], false, pools, item.CapacityProvider)
 		newGroup(spare[item.CapacityProvider], true, pools, item.CapacityProvider)
 	}

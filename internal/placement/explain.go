@@ -88,6 +88,9 @@ func (e *estimator) reason(g *group) (Reason, string) {
 }
 
 func (e *estimator) constraintDetail(g *group) string {
+	if g.pools != nil && len(g.pools) == 0 {
+		return fmt.Sprintf("capacity provider %s has no Auto Scaling group in the snapshot", g.provider)
+	}
 	if g.pools != nil && g.provider != "" {
 		return fmt.Sprintf("no instance of capacity provider %s satisfies %s", g.provider, g.cons.text)
 	}

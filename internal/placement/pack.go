@@ -62,10 +62,10 @@ func (e *estimator) placeOnPools(ctx context.Context) {
 			// goes on to the next.
 			best, bestNeed := -1, 0
 			for i, p := range cands {
-				if placed, _ := e.trial(e.pools[p], g, g.remaining, e.pools[p].slotLimit); placed == 0 {
+				if placed, _ := e.trial(ctx, e.pools[p], g, g.remaining, e.pools[p].slotLimit); placed == 0 {
 					continue
 				}
-				_, need := e.trial(e.pools[p], g, g.remaining, unlimitedSlots)
+				_, need := e.trial(ctx, e.pools[p], g, g.remaining, unlimitedSlots)
 				if best < 0 || need < bestNeed {
 					best, bestNeed = i, need
 				}
@@ -74,7 +74,7 @@ func (e *estimator) placeOnPools(ctx context.Context) {
 				break
 			}
 			ps := e.pools[cands[best]]
-			n := e.commit(ps, g, g.remaining)
+			n := e.commit(ctx, ps, g, g.remaining)
 			ps.routed = append(ps.routed, groupCount{g, n})
 			g.remaining -= n
 			cands = append(cands[:best], cands[best+1:]...)
@@ -136,13 +136,17 @@ func (e *estimator) fitCount(g *group, b *node, limit int) int {
 	return n
 }
 
+// deadlineEvery is how many slots trial and commit go through between
+// looks at the deadline.
+const deadlineEvery = 256
+
 // unlimitedSlots lets a trial open slots past the pool's maximum size.
 const unlimitedSlots = 1 << 20
 
 // trial returns how many of count tasks of g the pool would take first-fit
 // with at most slotLimit slots, and how many slots it would open for them,
 // without changing the pool.
-func (e *estimator) trial(ps *poolState, g *group, count, slotLimit int) (placed, slots int) {
+func (e *estimator) trial(ctx context.Context, ps *poolState, g *group, count, slotLimit int) (placed, slots int) {
 	left := count
 	for _, b := range ps.bins {
 		if left == 0 {
@@ -155,6 +159,9 @@ func (e *estimator) trial(ps *poolState, g *group, count, slotLimit int) (placed
 		return count - left, 0
 	}
 	for s := ps.slots; left > 0 && s < slotLimit; s++ {
+		if s%deadlineEvery == 0 && ctx.Err() != nil {
+			break
+		}
 		if k := e.fitCount(g, ps.slotTmpl[ps.slotZone(s)], left); k > 0 {
 			left -= k
 			last = s
@@ -176,9 +183,13 @@ func (e *estimator) anyZoneTakes(ps *poolState, g *group) bool {
 
 // commit places up to count tasks of g first-fit on the pool, opening slots
 // as needed, and returns how many it placed.
-func (e *estimator) commit(ps *poolState, g *group, count int) int {
+func (e *estimator) commit(ctx context.Context, ps *poolState, g *group, count int) int {
 	left := count - e.commitBins(ps, g, count, len(ps.bins))
 	for s := ps.slots; left > 0 && s < ps.slotLimit; s++ {
+		if s%deadlineEvery == 0 && ctx.Err() != nil {
+			e.partial = true
+			break
+		}
 		k := e.fitCount(g, ps.slotTmpl[ps.slotZone(s)], left)
 		if k == 0 {
 			if !e.anyZoneTakes(ps, g) {

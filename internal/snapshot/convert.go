@@ -38,6 +38,11 @@ func (s *Snapshot) Cluster() (placement.Cluster, error) {
 		}
 		c.TaskDefinitions[ptd.ARN] = ptd
 	}
+	for i, svc := range c.Services {
+		if err := s.checkTaskDefinitions(i, svc, c.TaskDefinitions); err != nil {
+			return placement.Cluster{}, err
+		}
+	}
 	for i, ci := range s.ContainerInstances {
 		pci, err := convertContainerInstance(ci)
 		if err != nil {
@@ -119,6 +124,28 @@ func (s *Snapshot) Cluster() (placement.Cluster, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkTaskDefinitions reports a task definition that a service the
+// estimator models needs (its own, and its PRIMARY deployment's) and that no
+// file of task-definitions/ holds.
+func (s *Snapshot) checkTaskDefinitions(i int, svc placement.Service, tds map[string]placement.TaskDefinition) error {
+	if svc.Status != "ACTIVE" || svc.DeploymentController != "ECS" || svc.LaunchType != "" && svc.LaunchType != "EC2" {
+		return nil
+	}
+	missing := func(field, arn string) error {
+		return &Error{File: ServicesFile, Field: fmt.Sprintf("services[%d].%s", i, field),
+			Err: fmt.Errorf("task definition %s has no file in %s/; save it with %s --task-definition %s", arn, TaskDefinitionsDir, source(""), arn)}
+	}
+	if _, ok := tds[svc.TaskDefinitionARN]; !ok {
+		return missing("taskDefinition", svc.TaskDefinitionARN)
+	}
+	for j, d := range svc.Deployments {
+		if _, ok := tds[d.TaskDefinitionARN]; d.Status == "PRIMARY" && d.TaskDefinitionARN != "" && !ok {
+			return missing(fmt.Sprintf("deployments[%d].taskDefinition", j), d.TaskDefinitionARN)
+		}
+	}
+	return nil
 }
 
 // clusterName is the cluster's name: from clusters.json, else from the ARNs
@@ -344,7 +371,8 @@ func parseCPU(s string) (int64, error) {
 	lower := strings.ToLower(s)
 	if v, ok := strings.CutSuffix(lower, "vcpu"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0 || f > 1e6 {
+		// !(f >= 0) also rejects NaN, which ParseFloat accepts.
+		if err != nil || !(f >= 0 && f <= 1e6) {
 			return 0, fmt.Errorf("want CPU units or vCPUs, got %q", s)
 		}
 		return int64(math.Round(f * 1024)), nil
@@ -366,7 +394,7 @@ func parseMemory(s string) (int64, error) {
 	lower := strings.ToLower(s)
 	if v, ok := strings.CutSuffix(lower, "gb"); ok {
 		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || f < 0 || f > 1e6 {
+		if err != nil || !(f >= 0 && f <= 1e6) {
 			return 0, fmt.Errorf("want MiB or GB, got %q", s)
 		}
 		return int64(math.Round(f * 1024)), nil

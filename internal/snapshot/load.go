@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -142,7 +143,7 @@ func (s *Snapshot) readTaskDefinitions(fsys fs.FS) error {
 			}
 			var td TaskDefinition
 			if err := json.Unmarshal(raw, &td); err != nil {
-				return fieldError(file, "taskDefinition", err)
+				return fieldError(file, "taskDefinition", raw, err)
 			}
 			if td.TaskDefinitionARN == "" {
 				return &Error{File: file, Field: "taskDefinition.taskDefinitionArn", Err: errors.New("missing")}
@@ -173,7 +174,7 @@ func readList[T any](fsys fs.FS, file, key string, required bool) ([]T, error) {
 		for i, elem := range elems {
 			var t T
 			if err := json.Unmarshal(elem, &t); err != nil {
-				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)+i), err)
+				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)+i), elem, err)
 			}
 			out = append(out, t)
 		}
@@ -226,17 +227,80 @@ func field(file string, obj map[string]json.RawMessage, key string) (json.RawMes
 	return raw, nil
 }
 
-// fieldError turns a decoding error into an Error naming the field.
-func fieldError(file, prefix string, err error) error {
+// fieldError turns a decoding error of raw into an Error naming the field.
+func fieldError(file, prefix string, raw []byte, err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		f := prefix
-		if te.Field != "" {
+		if p := jsonPath(raw, te.Offset); p != "" {
+			f += p
+		} else if te.Field != "" {
 			f += "." + te.Field
+		}
+		if te.Type == reflect.TypeFor[Time]() {
+			return &Error{File: file, Field: f, Err: fmt.Errorf("timestamp %s is neither ISO 8601 nor epoch seconds", te.Value)}
 		}
 		return &Error{File: file, Field: f, Err: fmt.Errorf("want %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)}
 	}
 	return &Error{File: file, Field: prefix, Err: err}
+}
+
+// jsonPath returns the path, such as .registeredResources[0].integerValue,
+// of the value of raw that ends at offset, or "" when it cannot tell.
+// (encoding/json names fields without array indexes.)
+func jsonPath(raw []byte, offset int64) string {
+	if offset <= 0 {
+		return ""
+	}
+	type level struct {
+		array bool
+		index int
+		key   string
+	}
+	var stack []level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range stack {
+			if l.array {
+				fmt.Fprintf(&b, "[%d]", l.index-1)
+			} else {
+				b.WriteString("." + l.key)
+			}
+		}
+		return b.String()
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			expectKey = len(stack) > 0 && !stack[len(stack)-1].array
+			continue
+		}
+		if expectKey {
+			key, _ := tok.(string)
+			stack[len(stack)-1].key = key
+			expectKey = false
+			continue
+		}
+		if len(stack) > 0 && stack[len(stack)-1].array {
+			stack[len(stack)-1].index++
+		}
+		p := path()
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, level{array: d == '['})
+			expectKey = d == '{'
+		} else {
+			expectKey = len(stack) > 0 && !stack[len(stack)-1].array
+		}
+		if dec.InputOffset() >= offset {
+			return p
+		}
+	}
 }
 
 func jsonKind(goKind string) string {
@@ -284,8 +348,9 @@ func syntaxError(data []byte, err error) error {
 		}
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
-	off := min(int(se.Offset), len(data))
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
-	col := off - bytes.LastIndexByte(data[:off], '\n')
+	// Offset counts the bytes read, the one at fault included.
+	at := min(max(int(se.Offset)-1, 0), len(data))
+	line := 1 + bytes.Count(data[:at], []byte("\n"))
+	col := at - bytes.LastIndexByte(data[:at], '\n')
 	return fmt.Errorf("invalid JSON at line %d, column %d: %w", line, col, err)
 }

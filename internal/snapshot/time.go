@@ -3,9 +3,10 @@ package snapshot
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,15 +41,30 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("timestamp %q is neither ISO 8601 nor epoch seconds", s)
+		return timeError(strconv.Quote(s))
 	}
 	secs, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 || secs > 1e11 {
-		return fmt.Errorf("timestamp %s is neither ISO 8601 nor epoch seconds", b)
+		return timeError(string(b))
+	}
+	// Read the digits of "seconds.fraction" as they are: a float64 holds
+	// epoch seconds only to a few hundred nanoseconds.
+	if whole, frac, ok := strings.Cut(string(b), "."); ok && !strings.ContainsAny(frac, "eE") && len(frac) <= 9 {
+		sec, err1 := strconv.ParseInt(whole, 10, 64)
+		nsec, err2 := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+		if err1 == nil && err2 == nil {
+			t.Time = time.Unix(sec, nsec).UTC()
+			return nil
+		}
 	}
 	whole, frac := math.Modf(secs)
-	t.Time = time.Unix(int64(whole), int64(frac*1e9)).UTC()
+	t.Time = time.Unix(int64(whole), int64(math.Round(frac*1e6))*1e3).UTC()
 	return nil
+}
+
+// timeError is an UnmarshalTypeError, so that encoding/json names the field.
+func timeError(value string) error {
+	return &json.UnmarshalTypeError{Value: value, Type: reflect.TypeFor[Time]()}
 }
 
 // MarshalJSON writes RFC 3339 with the precision the value has.
