@@ -125,8 +125,11 @@ func (e *env) createService(tb testing.TB, in *ecs.CreateServiceInput) {
 // body, so tests can check batching and pagination.
 type recorder struct {
 	base aws.HTTPClient
-	mu   sync.Mutex
-	reqs []recorded
+	// delay is added to every request, to stand for the round trip to AWS
+	// in benchmarks (moto on loopback answers in about a millisecond).
+	delay time.Duration
+	mu    sync.Mutex
+	reqs  []recorded
 }
 
 type recorded struct {
@@ -157,10 +160,20 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, recorded{op: service + "." + op, body: body})
 	r.mu.Unlock()
+	if r.delay > 0 {
+		time.Sleep(r.delay)
+	}
 	return r.base.Do(req)
 }
 
 var scope = regexp.MustCompile(`Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request`)
+
+// count is the number of requests recorded.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
+}
 
 // calls returns the bodies of the recorded requests of op.
 func (r *recorder) calls(op string) [][]byte {

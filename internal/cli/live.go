@@ -41,11 +41,8 @@ func readLive(ctx context.Context, cluster string, pools []string) (*awsread.Clu
 	if err != nil {
 		return nil, err
 	}
-	c, err := awsread.New(cfg).Cluster(ctx, cluster, pools)
-	if err != nil {
-		return nil, fmt.Errorf("read cluster %s: %w", cluster, err)
-	}
-	return c, nil
+	// awsread's errors name the cluster and what was being read.
+	return awsread.New(cfg).Cluster(ctx, cluster, pools)
 }
 
 // readLiveSnapshot is readLive's snapshot, for the commands that decide on
