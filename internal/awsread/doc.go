@@ -11,8 +11,9 @@
 //	phase 1, concurrently:
 //	  ecs DescribeClusters (include SETTINGS), then DescribeCapacityProviders
 //	  ecs ListServices → DescribeServices (10 a call), ACTIVE services kept
-//	  ecs ListContainerInstances (ACTIVE, then DRAINING: the filter takes one
-//	      status) → DescribeContainerInstances (100 a call, include TAGS)
+//	  ecs ListContainerInstances, once for ACTIVE and once for DRAINING (the
+//	      filter takes one status) → DescribeContainerInstances (100 a call,
+//	      include TAGS)
 //	  ecs ListTasks (desiredStatus RUNNING) → DescribeTasks (100 a call)
 //	phase 2, concurrently:
 //	  ecs DescribeTaskDefinition, one per task definition in use (services,
@@ -27,8 +28,13 @@
 //	        ec2 DescribeLaunchTemplateVersions ($Latest, $Default and each
 //	            numbered version the pools name) → ec2 DescribeInstanceTypes
 //	            (100 a call; the pools' and the registered instances' types)
-//	        ec2 DescribeInstances (100 ids a call) for launch times and tags
+//	        ec2 DescribeInstances (an instance-id filter of 100 ids a call)
+//	            for launch times and tags
 //	        autoscaling DescribePolicies and DescribeScalingActivities per pool
+//
+// Alarms is cloudwatch DescribeAlarms by name (100 names a call, metric and
+// composite alarms) over the Query protocol; PoolOf is one
+// DescribeAutoScalingInstances.
 //
 // Every error is wrapped once with what was being read and keeps the SDK's
 // error reachable with errors.As (smithy.APIError, the HTTP response error),

@@ -67,9 +67,11 @@ type Reader struct {
 	parallel int
 }
 
-// defaultParallel bounds the calls in flight for one Cluster read: enough to
-// overlap the round trips of a large cluster, few enough to stay clear of
-// the APIs' throttling.
+// defaultParallel bounds the calls in flight for one fan-out (the batches
+// of one Describe call, the task definitions, the pools): enough to overlap
+// the round trips of a large cluster, few enough to stay clear of the APIs'
+// throttling. The independent reads of a phase run beside each other, each
+// with its own bound.
 const defaultParallel = 8
 
 // New builds the reader's SDK clients from cfg. CloudWatch uses the Query
