@@ -17,7 +17,8 @@ Usage:
   tandem <command> [flags]
 
 Commands:
-  plan      plan a cluster's capacity from a saved snapshot
+  plan      plan a cluster's capacity from a saved snapshot or a live cluster
+  snapshot  write a live cluster as a snapshot folder
   version   print the build version
   help      print this help
 `
@@ -35,6 +36,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "plan":
 		return runPlan(context.Background(), args[1:], stdout, stderr)
+	case "snapshot":
+		return runSnapshot(context.Background(), args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tandem", version())
 		return 0

@@ -17,10 +17,12 @@ import (
 )
 
 const planUsage = `Usage: tandem plan --snapshot DIR [--config FILE] [--output text|json]
+       tandem plan --cluster NAME [--asg NAME ...] [--config FILE] [--output text|json]
 
-Reads a saved cluster snapshot (the JSON the AWS CLI prints, see README.md)
-and prints what tandem would do: per Auto Scaling group the capacity to set,
-per service its demand, and the tasks no scaling can place, with reasons.
+Reads a saved cluster snapshot (the JSON the AWS CLI prints, see README.md),
+or a live cluster (read-only, with the AWS SDK's usual configuration), and
+prints what tandem would do: per Auto Scaling group the capacity to set, per
+service its demand, and the tasks no scaling can place, with reasons.
 
 Flags:
 `
@@ -28,6 +30,8 @@ Flags:
 // planFlags are the flags of "tandem plan".
 type planFlags struct {
 	snapshot string
+	cluster  string
+	asgs     namesFlag
 	config   string
 	output   string
 	timeout  time.Duration
@@ -38,6 +42,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f planFlags
 	fs.StringVar(&f.snapshot, "snapshot", "", "snapshot `folder` to plan")
+	fs.StringVar(&f.cluster, "cluster", "", "live ECS cluster `name` or ARN to plan (instead of --snapshot)")
+	fs.Var(&f.asgs, "asg", "with --cluster: Auto Scaling group `name` (repeat for several); discovered when absent")
 	fs.StringVar(&f.config, "config", "", "configuration `file` (placement options); defaults apply without it")
 	fs.StringVar(&f.output, "output", "text", "output `format`: text or json")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up estimating after this `duration` and print the partial plan")
@@ -56,9 +62,13 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if f.snapshot == "" {
-		fmt.Fprintln(stderr, "tandem plan: --snapshot is required")
+	if (f.snapshot == "") == (f.cluster == "") {
+		fmt.Fprintln(stderr, "tandem plan: give exactly one of --snapshot and --cluster")
 		fs.Usage()
+		return 2
+	}
+	if len(f.asgs) > 0 && f.cluster == "" {
+		fmt.Fprintln(stderr, "tandem plan: --asg goes with --cluster")
 		return 2
 	}
 	if f.output != "text" && f.output != "json" {
@@ -84,7 +94,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
-	snap, err := snapshot.LoadDir(f.snapshot)
+	var (
+		snap *snapshot.Snapshot
+		err  error
+	)
+	if f.cluster != "" {
+		snap, err = readLiveSnapshot(ctx, f.cluster, f.asgs)
+	} else {
+		snap, err = snapshot.LoadDir(f.snapshot)
+	}
 	if err != nil {
 		return placement.Plan{}, err
 	}

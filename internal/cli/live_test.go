@@ -1,0 +1,249 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tandem-ecs/tandem/internal/sandbox"
+	"github.com/tandem-ecs/tandem/internal/snapshot"
+)
+
+// One moto_server for the test binary; the live tests reset it.
+var moto *sandbox.Moto
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	var err error
+	moto, err = sandbox.StartMoto(ctx)
+	cancel()
+	if err != nil {
+		// Fail, never skip: the message says how to install moto_server.
+		fmt.Fprintln(os.Stderr, "cli tests need moto_server:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	moto.Close()
+	os.Exit(code)
+}
+
+// liveCluster sets up, in a reset moto, a cluster "demo" with a pool "web"
+// of one c5.xlarge and two services, one of which needs more instances
+// than there are (a static host port, three tasks). The environment points
+// the SDK's default configuration at the sandbox.
+func liveCluster(t *testing.T) *sandbox.Sandbox {
+	t.Helper()
+	ctx := t.Context()
+	if err := moto.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	setAWSEnv(t, sb.URL())
+
+	c := ecs.NewFromConfig(sb.Config())
+	if _, err := c.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("demo")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.CreatePool(ctx, sandbox.Pool{Name: "web", Cluster: "demo", MinSize: 1, MaxSize: 5, Desired: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name           string
+		cpu, mem, port int32
+		desired        int32
+	}{{"api", 512, 1024, 8080, 3}, {"worker", 256, 512, -1, 2}} {
+		cd := ecstypes.ContainerDefinition{Name: aws.String("app"), Image: aws.String("nginx"), Cpu: s.cpu, Memory: aws.Int32(s.mem)}
+		if s.port > 0 {
+			cd.PortMappings = []ecstypes.PortMapping{{ContainerPort: aws.Int32(80), HostPort: aws.Int32(s.port)}}
+		}
+		td, err := c.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+			Family: aws.String(s.name), NetworkMode: ecstypes.NetworkModeBridge, ContainerDefinitions: []ecstypes.ContainerDefinition{cd},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.CreateService(ctx, &ecs.CreateServiceInput{
+			Cluster: aws.String("demo"), ServiceName: aws.String(s.name), TaskDefinition: td.TaskDefinition.TaskDefinitionArn,
+			DesiredCount: aws.Int32(s.desired), LaunchType: ecstypes.LaunchTypeEc2,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if err := sb.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sb
+}
+
+// setAWSEnv points the SDK's default configuration at endpoint, with test
+// credentials and nothing from the machine's own AWS setup.
+func setAWSEnv(t *testing.T, endpoint string) {
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+}
+
+func run(t *testing.T, args ...string) (status int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	status = Run(args, &out, &errOut)
+	return status, out.String(), errOut.String()
+}
+
+// TestSnapshotThenPlan writes a live cluster with "tandem snapshot", checks
+// the folder, and checks that planning it equals planning the live cluster.
+func TestSnapshotThenPlan(t *testing.T) {
+	liveCluster(t)
+	dir := filepath.Join(t.TempDir(), "snap")
+
+	status, out, errOut := run(t, "snapshot", "--cluster", "demo", "--out", dir)
+	if status != 0 {
+		t.Fatalf("tandem snapshot = %d, stderr:\n%s", status, errOut)
+	}
+	if !strings.Contains(out, "Wrote cluster demo to "+dir+": 2 services, 2 task definitions, 1 container instances, 3 tasks, 1 Auto Scaling groups.") {
+		t.Errorf("tandem snapshot printed %q", out)
+	}
+	snap, err := snapshot.LoadDir(dir)
+	if err != nil {
+		t.Fatalf("LoadDir of what tandem snapshot wrote: %v", err)
+	}
+	pc, err := snap.Cluster()
+	if err != nil {
+		t.Fatalf("Cluster() of what tandem snapshot wrote: %v", err)
+	}
+	if pc.Name != "demo" || len(pc.Services) != 2 || len(pc.Pools) != 1 || len(pc.ContainerInstances) != 1 || len(pc.Tasks) != 3 {
+		t.Errorf("cluster %q: %d services, %d pools, %d instances, %d tasks; want demo, 2, 1, 1, 3",
+			pc.Name, len(pc.Services), len(pc.Pools), len(pc.ContainerInstances), len(pc.Tasks))
+	}
+	// The folder round-trips: written again and loaded, nothing changes.
+	dir2 := filepath.Join(t.TempDir(), "again")
+	if err := snap.WriteDir(dir2); err != nil {
+		t.Fatal(err)
+	}
+	again, err := snapshot.LoadDir(dir2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(snap, again, cmpopts.IgnoreUnexported(snapshot.Snapshot{}), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("snapshot after a second write (-first +second):\n%s", diff)
+	}
+	pc2, err := again.Cluster()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(pc, pc2, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("placement cluster after a second write (-first +second):\n%s", diff)
+	}
+
+	for _, output := range []string{"json", "text"} {
+		t.Run(output, func(t *testing.T) {
+			status, fromSnap, errOut := run(t, "plan", "--snapshot", dir, "--output", output)
+			if status != 0 {
+				t.Fatalf("tandem plan --snapshot = %d, stderr:\n%s", status, errOut)
+			}
+			status, live, errOut := run(t, "plan", "--cluster", "demo", "--output", output)
+			if status != 0 {
+				t.Fatalf("tandem plan --cluster = %d, stderr:\n%s", status, errOut)
+			}
+			if diff := cmp.Diff(fromSnap, live); diff != "" {
+				t.Errorf("plan of the snapshot vs of the live cluster (-snapshot +live):\n%s", diff)
+			}
+			status, named, errOut := run(t, "plan", "--cluster", "demo", "--asg", "web", "--output", output)
+			if status != 0 {
+				t.Fatalf("tandem plan --cluster --asg = %d, stderr:\n%s", status, errOut)
+			}
+			if diff := cmp.Diff(live, named); diff != "" {
+				t.Errorf("plan with the pool named vs discovered (-discovered +named):\n%s", diff)
+			}
+			if output == "text" && !strings.Contains(live, "Plan for cluster demo") {
+				t.Errorf("text plan:\n%s", live)
+			}
+		})
+	}
+	// The plan sees what the cluster needs: api's static port puts one task
+	// on each instance, so the pool must grow.
+	_, out, _ = run(t, "plan", "--cluster", "demo")
+	if !strings.Contains(out, "web") || !strings.Contains(out, "1 → 3") {
+		t.Errorf("live plan does not grow web to 3 instances:\n%s", out)
+	}
+}
+
+func TestLiveErrors(t *testing.T) {
+	sb := liveCluster(t)
+	dir := t.TempDir()
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		wantStatus int
+		wantErr    string
+	}{
+		{name: "snapshot needs --cluster", args: []string{"snapshot", "--out", dir}, wantStatus: 2, wantErr: "--cluster and --out are required"},
+		{name: "snapshot needs --out", args: []string{"snapshot", "--cluster", "demo"}, wantStatus: 2, wantErr: "--cluster and --out are required"},
+		{name: "snapshot takes no arguments", args: []string{"snapshot", "--cluster", "demo", "--out", dir, "extra"}, wantStatus: 2, wantErr: `unexpected argument "extra"`},
+		{name: "plan needs a source", args: []string{"plan"}, wantStatus: 2, wantErr: "exactly one of --snapshot and --cluster"},
+		{name: "plan takes one source", args: []string{"plan", "--snapshot", dir, "--cluster", "demo"}, wantStatus: 2, wantErr: "exactly one of --snapshot and --cluster"},
+		{name: "--asg goes with --cluster", args: []string{"plan", "--snapshot", dir, "--asg", "web"}, wantStatus: 2, wantErr: "--asg goes with --cluster"},
+		{name: "unknown cluster", args: []string{"snapshot", "--cluster", "nope", "--out", dir}, wantStatus: 1, wantErr: "tandem snapshot: describe cluster nope: cluster not found"},
+		{name: "unknown pool", args: []string{"plan", "--cluster", "demo", "--asg", "ghost"}, wantStatus: 1, wantErr: "describe auto scaling groups ghost: auto scaling group not found"},
+		{name: "no region", env: map[string]string{"AWS_REGION": ""}, args: []string{"snapshot", "--cluster", "demo", "--out", dir}, wantStatus: 1, wantErr: "no AWS region"},
+		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, args: []string{"plan", "--cluster", "demo"}, wantStatus: 1, wantErr: "no AWS credentials"},
+		{name: "AWS fails", env: map[string]string{"FAIL": "DescribeServices"}, args: []string{"snapshot", "--cluster", "demo", "--out", dir}, wantStatus: 1, wantErr: "describe services of demo"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				if k == "FAIL" {
+					sb.FailNext(v, 500, "ServerException")
+					continue
+				}
+				t.Setenv(k, v)
+			}
+			status, _, errOut := run(t, tt.args...)
+			if status != tt.wantStatus || !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("tandem %s = %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), status, errOut, tt.wantStatus, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestNamesFlag(t *testing.T) {
+	var f namesFlag
+	for _, v := range []string{"a", "b,c", " d , ,e"} {
+		if err := f.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(namesFlag{"a", "b", "c", "d", "e"}, f); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	if f.String() != "a,b,c,d,e" {
+		t.Errorf("String() = %q", f.String())
+	}
+}

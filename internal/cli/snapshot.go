@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+const snapshotUsage = `Usage: tandem snapshot --cluster NAME [--asg NAME ...] --out DIR
+
+Reads a live cluster and writes it as a snapshot folder: the JSON files the
+AWS CLI prints for the same calls, which "tandem plan --snapshot DIR" reads
+back. Without --asg the Auto Scaling groups are discovered: those of the
+cluster's container instances and those behind its capacity providers.
+
+The AWS SDK's usual configuration applies (AWS_PROFILE, AWS_REGION,
+credentials, AWS_ENDPOINT_URL for an emulator). Only read calls are made.
+
+Flags:
+`
+
+func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cluster, out string
+		pools        namesFlag
+		timeout      time.Duration
+	)
+	fs.StringVar(&cluster, "cluster", "", "ECS cluster `name` or ARN to read")
+	fs.Var(&pools, "asg", "Auto Scaling group `name` of the cluster (repeat for several); discovered when absent")
+	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to (created when missing)")
+	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "give up reading after this `duration`")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, snapshotUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tandem snapshot: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	if cluster == "" || out == "" {
+		fmt.Fprintln(stderr, "tandem snapshot: --cluster and --out are required")
+		fs.Usage()
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := readLive(ctx, cluster, pools)
+	if err != nil {
+		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
+		return 1
+	}
+	if err := c.Snapshot.WriteDir(out); err != nil {
+		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
+		return 1
+	}
+	s := c.Snapshot
+	fmt.Fprintf(stdout, "Wrote cluster %s to %s: %d services, %d task definitions, %d container instances, %d tasks, %d Auto Scaling groups.\n",
+		cluster, out, len(s.Services), len(s.TaskDefinitions), len(s.ContainerInstances), len(s.Tasks), len(s.AutoScalingGroups))
+	for _, cf := range c.Conflicts {
+		fmt.Fprintf(stdout, "Note: another autoscaler drives %s: %s.\n", cf.Resource, cf.Detail)
+	}
+	for _, a := range c.Activities {
+		fmt.Fprintf(stdout, "Note: scaling activity of %s %s at %s: %s %s\n", a.Pool, a.Status, a.Start.Format(time.RFC3339), a.Description, a.Message)
+	}
+	return 0
+}
