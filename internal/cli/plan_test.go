@@ -616,7 +616,7 @@ func TestPlanUsage(t *testing.T) {
 		wantErr   string
 		wantUsage bool
 	}{
-		{"no snapshot", []string{"plan"}, 2, "--snapshot is required", true},
+		{"no snapshot", []string{"plan"}, 2, "exactly one of --snapshot and --cluster", true},
 		{"an unknown flag", []string{"plan", "--snapshot", dir, "--frobnicate"}, 2, "flag provided but not defined: -frobnicate", true},
 		{"an unknown output format", []string{"plan", "--snapshot", dir, "--output", "yaml"}, 2, `--output must be text or json, not "yaml"`, false},
 		{"an extra argument", []string{"plan", "--snapshot", dir, "now"}, 2, `unexpected argument "now"`, true},
