@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/tandem-ecs/tandem/internal/awsread"
 	"github.com/tandem-ecs/tandem/internal/config"
 	"github.com/tandem-ecs/tandem/internal/snapshot"
+	"github.com/tandem-ecs/tandem/internal/state"
 )
 
 var _ reader = (*fakeAWS)(nil)
@@ -274,8 +274,6 @@ func (s *fakeStore) Advance(ctx context.Context, key string, version int64, ttl 
 	return true, nil
 }
 
-var errConflict = errors.New("state changed since it was loaded")
-
 func (s *fakeStore) Load(ctx context.Context, key string) ([]byte, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,7 +285,7 @@ func (s *fakeStore) Save(ctx context.Context, key string, doc []byte, revision i
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.items[key].revision != revision {
-		return errConflict
+		return state.ErrConflict
 	}
 	s.items[key] = fakeItem{doc: doc, revision: revision + 1}
 	return nil

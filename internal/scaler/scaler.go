@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/tandem-ecs/tandem/internal/awsread"
+	"github.com/tandem-ecs/tandem/internal/awswrite"
 	"github.com/tandem-ecs/tandem/internal/config"
 	"github.com/tandem-ecs/tandem/internal/policy"
+	"github.com/tandem-ecs/tandem/internal/state"
 )
 
 // reader is every AWS read the scaler makes (internal/awsread).
@@ -501,7 +503,12 @@ func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *c
 		cr.Writes = append(cr.Writes, "CompleteLifecycleAction "+h.ID)
 	}
 	for _, h := range w.Heartbeat {
-		if err := s.Writer.RecordHeartbeat(ctx, h.Pool, h.Hook, h.Token, h.ID); err != nil {
+		if err := s.Writer.RecordHeartbeat(ctx, h.Pool, h.Hook, h.Token, h.ID); errors.Is(err, awswrite.ErrNoLifecycleAction) {
+			// The hook ended on its own (or someone completed it); the
+			// instance leaves the pool and its state goes with it.
+			s.Log.WarnContext(ctx, "lifecycle action already gone", "instance", h.ID, "error", err)
+			continue
+		} else if err != nil {
 			return fmt.Errorf("extend lifecycle action of %s: %w", h.ID, err)
 		}
 		cr.Writes = append(cr.Writes, "RecordLifecycleActionHeartbeat "+h.ID)
@@ -584,5 +591,5 @@ func isTransient(err error) bool {
 			return true
 		}
 	}
-	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "state changed since it was loaded")
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, state.ErrConflict)
 }
