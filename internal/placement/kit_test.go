@@ -217,7 +217,6 @@ func inPool(name string) func(*ContainerInstance, *PoolInstance) {
 		ci.Attributes = append(ci.Attributes, Attribute{Name: "tandem.test-pool", Value: name})
 	}
 }
-func outsidePools(_ *ContainerInstance, pi *PoolInstance) { pi.ID = "" }
 func draining(ci *ContainerInstance, _ *PoolInstance)     { ci.Status = "DRAINING" }
 func disconnected(ci *ContainerInstance, _ *PoolInstance) { ci.AgentConnected = false }
 func withAttr(name, value string) func(*ContainerInstance, *PoolInstance) {
@@ -285,7 +284,6 @@ func (w *world) run(svc, ci string, opts ...func(*Task)) {
 }
 
 func startedBy(id string) func(*Task) { return func(t *Task) { t.StartedBy = id } }
-func withTD(arn string) func(*Task)   { return func(t *Task) { t.TaskDefinitionARN = arn } }
 
 // upcoming adds an instance to pool-a that has not registered with ECS.
 func (w *world) upcoming(zone, state string) {

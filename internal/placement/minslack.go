@@ -101,9 +101,7 @@ func (s *slackSearch) fill(b *node, items []groupCount, want []int) []int {
 	}
 	s.cpu, s.mem, s.gpu, s.eni = b.cpu, b.mem, b.gpu, b.eni
 	s.ports = s.ports[:0]
-	for _, p := range b.portsTCP {
-		s.ports = append(s.ports, p)
-	}
+	s.ports = append(s.ports, b.portsTCP...)
 	for _, p := range b.portsUDP {
 		s.ports = append(s.ports, -p-1)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // poolState is one pool during an estimate.
@@ -395,12 +394,4 @@ func (ps *poolState) slotBin(i int) *node {
 		n.kind = newNode
 	}
 	return n
-}
-
-// describe is a short description of a pool for reasons.
-func (ps *poolState) describe() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s, %d/%d", ps.pool.Name, ps.typ, ps.pool.DesiredCapacity, ps.pool.MaxSize)
-	b.WriteString(")")
-	return b.String()
 }
