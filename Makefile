@@ -35,7 +35,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 STACKS        ?= TandemDemo
 TANDEM_CONFIG ?=
 
-.PHONY: help build test lint bench clean rie synth synth-check deploy cfn-lint
+.PHONY: help build test lint bench clean rie demo synth synth-check deploy cfn-lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ rie: bin/aws-lambda-rie ## build the pinned Lambda Runtime Interface Emulator to
 
 bin/aws-lambda-rie: Makefile
 	GOBIN=$(CURDIR)/bin CGO_ENABLED=0 $(GO) install $(RIE)
+
+demo: bin/aws-lambda-rie ## play tandem's story locally: moto, the scaler under the Lambda emulator, no AWS account
+	$(GO) run ./cmd/tandem demo
 
 lint: ## gofmt check, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

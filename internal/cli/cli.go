@@ -17,6 +17,7 @@ Usage:
   tandem <command> [flags]
 
 Commands:
+  demo      play tandem's story on a local stand-in for AWS (needs moto_server)
   plan      plan a cluster's capacity from a saved snapshot or a live cluster
   snapshot  write a live cluster as a snapshot folder
   version   print the build version
@@ -34,6 +35,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "demo":
+		return runDemo(context.Background(), args[1:], stdout, stderr)
 	case "plan":
 		return runPlan(context.Background(), args[1:], stdout, stderr)
 	case "snapshot":
