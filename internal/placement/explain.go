@@ -2,8 +2,11 @@ package placement
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/tandem-ecs/tandem/internal/clusterquery"
 )
 
 // reasonOrder is the order in which ECS checks an instance's resources.
@@ -97,7 +100,44 @@ func (e *estimator) constraintDetail(g *group) string {
 	if len(e.pools) == 0 {
 		return fmt.Sprintf("the snapshot has no Auto Scaling group to add instances to, and no instance satisfies %s", g.cons.text)
 	}
-	return fmt.Sprintf("no existing, upcoming or new instance of any pool satisfies %s", g.cons.text)
+	return fmt.Sprintf("no existing, upcoming or new instance of any pool satisfies %s", e.failingConstraints(g))
+}
+
+// failingConstraints names the constraints of g that no instance of the
+// pools it may use satisfies, each on its own; the whole set when only
+// their combination fails.
+func (e *estimator) failingConstraints(g *group) string {
+	var cands []*node
+	for _, n := range e.nodes {
+		if n.pool >= 0 && g.allows(n.pool) {
+			cands = append(cands, n)
+		}
+	}
+	for _, ps := range e.pools {
+		if g.allows(ps.idx) {
+			cands = append(cands, ps.preOpened...)
+			for _, z := range sortedKeys(ps.slotTmpl) {
+				cands = append(cands, ps.slotTmpl[z])
+			}
+		}
+	}
+	var failing []string
+	for _, expr := range append(append([]*clusterquery.Expr(nil), g.cons.static...), g.cons.dynamic...) {
+		one := &constraints{static: []*clusterquery.Expr{expr}}
+		if !slices.ContainsFunc(cands, func(n *node) bool { return one.evalStatic(n) }) {
+			failing = append(failing, "memberOf("+expr.String()+")")
+		}
+	}
+	for _, a := range g.cons.required {
+		one := &constraints{required: []Attribute{a}}
+		if !slices.ContainsFunc(cands, func(n *node) bool { return one.evalStatic(n) }) {
+			failing = append(failing, "requiresAttribute("+a.Name+")")
+		}
+	}
+	if len(failing) == 0 {
+		return g.cons.text
+	}
+	return strings.Join(failing, " and ")
 }
 
 func indexReason(r Reason) int {
