@@ -87,8 +87,8 @@ deploy: build ## deploy STACKS (default TandemDemo) with the CDK CLI; needs AWS 
 	@test -x dist/scaler/bootstrap || { echo "dist/scaler/bootstrap is missing: functions/scaler must build"; exit 1; }
 	$(CDK) deploy $(CDK_FLAGS) $(if $(TANDEM_CONFIG),-c tandemConfig=$(TANDEM_CONFIG)) $(STACKS)
 
-bench: ## run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## run the benchmarks on one core (GOMAXPROCS=1), as the targets are set
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./...
 
 clean: ## remove build output
 	rm -rf dist bin cdk.out

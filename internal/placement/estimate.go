@@ -10,15 +10,15 @@ import (
 	"time"
 )
 
-// UnsupportedError reports a pool or service setting that tandem cannot model
-// yet. tandem refuses to plan rather than give a silently wrong answer.
+// UnsupportedError reports a pool or service setting that tandem does not
+// model. tandem refuses to plan rather than give a silently wrong answer.
 type UnsupportedError struct {
 	Pool    string
 	Feature string
 }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("pool %s: %s: tandem cannot model this yet", e.Pool, e.Feature)
+	return fmt.Sprintf("pool %s: %s: not supported: tandem cannot size this pool correctly", e.Pool, e.Feature)
 }
 
 // Estimate simulates ECS task placement on the cluster and sizes every pool.
