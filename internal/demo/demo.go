@@ -266,15 +266,15 @@ func (d *director) burst() error {
 // free, while the old tasks keep theirs.
 func (d *director) deploy() error {
 	d.p.scene("1. A new web revision deploys on a one-instance cluster (the field report's trap)")
-	from := d.calls
 	if err := d.st.Deploy(d.ctx, "web"); err != nil {
 		return err
 	}
 	if err := d.steps(1); err != nil {
 		return err
 	}
+	// The deployment's own calls are not tandem's: count from here on.
 	d.calls = len(d.st.SB.Calls())
-	from = d.calls // what tandem writes from here on
+	from := d.calls
 	d.p.line("", "the new task needs host port 80; the old task holds it and may not stop first (minimumHealthyPercent 100)")
 	for _, ev := range d.st.SB.TakeEvents() {
 		if !strings.Contains(string(ev.JSON()), "SERVICE_DEPLOYMENT_IN_PROGRESS") && !strings.Contains(string(ev.JSON()), "SERVICE_TASK_PLACEMENT_FAILURE") {
