@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/tandem-ecs/tandem/internal/config"
 	"github.com/tandem-ecs/tandem/internal/sandbox"
 	"github.com/tandem-ecs/tandem/internal/stage"
 )
@@ -86,7 +87,7 @@ func start(t *testing.T, spec stage.Spec) *stage.Stage {
 		spec.Cluster = cluster
 	}
 	if spec.Pool.Name == "" {
-		spec.Pool = sandbox.Pool{Name: "demo-asg", Cluster: spec.Cluster, MinSize: 1, MaxSize: 4, Desired: 1, TerminationHook: "tandem-drain"}
+		spec.Pool = sandbox.Pool{Name: "demo-asg", Cluster: spec.Cluster, MinSize: 1, MaxSize: 4, Desired: 1, TerminationHook: config.TerminationHook}
 	}
 	if spec.Services == nil {
 		spec.Services = []stage.Service{web, api}
@@ -380,7 +381,7 @@ func TestConsolidationMovesTasksThenTerminates(t *testing.T) {
 }
 
 func TestLifecycleHookCompletesOnlyAfterTheTasksLeft(t *testing.T) {
-	st := start(t, stage.Spec{Pool: sandbox.Pool{Name: "demo-asg", Cluster: cluster, MinSize: 1, MaxSize: 4, Desired: 2, TerminationHook: "tandem-drain"},
+	st := start(t, stage.Spec{Pool: sandbox.Pool{Name: "demo-asg", Cluster: cluster, MinSize: 1, MaxSize: 4, Desired: 2, TerminationHook: config.TerminationHook},
 		Services: []stage.Service{{Name: "api", CPU: 512, MemoryMiB: 1024, Desired: 2}}})
 	invoke(t, st, st.Schedule()) // protect the busy instances
 	out, err := st.ASG.DescribeAutoScalingGroups(t.Context(), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"demo-asg"}})

@@ -21,6 +21,11 @@ import (
 	"time"
 )
 
+// TerminationHook is the name of the termination lifecycle hook tandem
+// drains on: the CDK construct creates it on every pool, and the scaler
+// acts on no other hook.
+const TerminationHook = "tandem-terminate"
+
 // Document is the whole configuration.
 type Document struct {
 	// Enabled is the kill switch: false turns every AWS write off at once

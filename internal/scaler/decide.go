@@ -39,6 +39,10 @@ type decideInput struct {
 	// instance EC2 will reclaim.
 	Lifecycle *LifecycleAction
 	Spot      string
+	// EventTime is when the triggering event happened (zero when
+	// unknown): a lifecycle hook's timeout runs from then, not from when
+	// the event reached tandem.
+	EventTime time.Time
 	// RepeatAfter keeps the same notification quiet this long.
 	RepeatAfter time.Duration
 }
@@ -72,6 +76,11 @@ type poolChange struct {
 	To     int    `json:"to"`
 	Reason string `json:"reason"`
 }
+
+// activityWindow is how recent a failed scaling activity must be to be
+// reported: wide enough for the one-minute schedule to see it even after a
+// few failed invocations.
+const activityWindow = 15 * time.Minute
 
 // decide computes a cluster's decision. It reads no clock and does no I/O;
 // ctx only bounds the estimator.
@@ -181,8 +190,13 @@ func decide(ctx context.Context, in decideInput) (decision, error) {
 		d.Notices = append(d.Notices, oomNotice(in.Cluster.Name, in.OOM))
 	}
 	for _, a := range in.Read.Activities {
+		// A failure is news once: those older than the window were there
+		// before tandem looked (a first deployment finds weeks of them).
+		if in.Now.Sub(a.Start) > activityWindow {
+			continue
+		}
 		d.Notices = append(d.Notices, notice{
-			Key: "activity:" + a.ID, DetailType: "Tandem Scaling Activity Failed",
+			Key: "activity:" + a.ID, DetailType: "Tandem Scaling Activity Failed", Once: true,
 			Subject: fmt.Sprintf("tandem: a scaling activity of pool %s failed", a.Pool),
 			Message: fmt.Sprintf("Pool %s: %s (%s): %s", a.Pool, a.Description, a.Status, a.Message),
 			Detail:  map[string]any{"cluster": in.Cluster.Name, "autoScalingGroup": a.Pool, "activityId": a.ID, "status": a.Status, "description": a.Description, "message": a.Message},

@@ -19,7 +19,7 @@ import (
 
 var _ reader = (*fakeAWS)(nil)
 var _ writer = (*fakeAWS)(nil)
-var _ store = (*fakeStore)(nil)
+var _ store = (*state.Memory)(nil)
 
 // fakeAWS is the cluster as AWS would hold it: reads return it, writes
 // change it, and every write is recorded.
@@ -206,96 +206,11 @@ func (f *fakeAWS) writes() []string {
 	return append([]string(nil), f.calls...)
 }
 
-// fakeStore is an in-memory state store.
-type fakeStore struct {
-	mu    sync.Mutex
-	items map[string]fakeItem
-	fail  map[string]error
-}
-
-type fakeItem struct {
-	owner    string
-	expires  time.Time
-	version  int64
-	doc      []byte
-	revision int64
-}
-
-func newFakeStore() *fakeStore {
-	return &fakeStore{items: map[string]fakeItem{}, fail: map[string]error{}}
-}
-
-func (s *fakeStore) Lock(ctx context.Context, key, owner string, ttl time.Duration, now time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if it, ok := s.items[key]; ok && now.Before(it.expires) && it.owner != owner {
-		return false, nil
-	}
-	s.items[key] = fakeItem{owner: owner, expires: now.Add(ttl)}
-	return true, nil
-}
-
-func (s *fakeStore) Unlock(ctx context.Context, key, owner string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if it, ok := s.items[key]; ok && it.owner == owner {
-		delete(s.items, key)
-	}
-	return nil
-}
-
-func (s *fakeStore) Once(ctx context.Context, key string, ttl time.Duration, now time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.fail["Once"]; err != nil {
-		return false, err
-	}
-	if _, ok := s.items[key]; ok {
-		return false, nil
-	}
-	s.items[key] = fakeItem{expires: now.Add(ttl)}
-	return true, nil
-}
-
-func (s *fakeStore) Forget(ctx context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.items, key)
-	return nil
-}
-
-func (s *fakeStore) Advance(ctx context.Context, key string, version int64, ttl time.Duration, now time.Time) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if it, ok := s.items[key]; ok && it.version >= version {
-		return false, nil
-	}
-	s.items[key] = fakeItem{version: version, expires: now.Add(ttl)}
-	return true, nil
-}
-
-func (s *fakeStore) Load(ctx context.Context, key string) ([]byte, int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it := s.items[key]
-	return it.doc, it.revision, nil
-}
-
-func (s *fakeStore) Save(ctx context.Context, key string, doc []byte, revision int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.items[key].revision != revision {
-		return state.ErrConflict
-	}
-	s.items[key] = fakeItem{doc: doc, revision: revision + 1}
-	return nil
-}
-
 // harness is a Scaler over the fakes, its clock, and what it logged.
 type harness struct {
 	s       *Scaler
 	aws     *fakeAWS
-	store   *fakeStore
+	store   *state.Memory
 	now     time.Time
 	log     *bytes.Buffer
 	metrics *bytes.Buffer
@@ -310,7 +225,7 @@ func newHarness(t *testing.T, cfg string, snap *snapshot.Snapshot) *harness {
 	}
 	h := &harness{
 		aws:     &fakeAWS{snap: snap, failNext: map[string]error{}},
-		store:   newFakeStore(),
+		store:   state.NewMemory(),
 		now:     time.Date(2026, 11, 26, 10, 6, 0, 0, time.UTC),
 		log:     &bytes.Buffer{},
 		metrics: &bytes.Buffer{},
@@ -351,10 +266,30 @@ func (h *harness) clock() time.Time {
 	return h.now
 }
 
+func (h *harness) setNow(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = t
+}
+
 func (h *harness) advance(d time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.now = h.now.Add(d)
+}
+
+// state returns the saved state of cluster demo.
+func (h *harness) state(t *testing.T) *clusterState {
+	t.Helper()
+	doc, _, err := h.store.Load(t.Context(), "cluster#demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := decodeState(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // decisions returns the decision log lines.

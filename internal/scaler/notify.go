@@ -20,6 +20,17 @@ type notice struct {
 	Detail     any    `json:"-"`
 	// Keys are the keys a combined notice marks as sent.
 	Keys []string `json:"-"`
+	// Once makes the notice go out once, however long its subject lasts:
+	// for events that happened, not conditions that hold.
+	Once bool `json:"-"`
+}
+
+// keys returns the keys the notice marks as sent.
+func (n notice) keys() []string {
+	if len(n.Keys) > 0 {
+		return n.Keys
+	}
+	return []string{n.Key}
 }
 
 // shortage is one unplaceable group in a shortage notice.
@@ -115,19 +126,17 @@ func oomNotice(cluster string, t *TaskChange) notice {
 	}
 }
 
-// dueNotices keeps the notices not sent within repeatAfter, and marks them
-// sent in the state.
+// dueNotices keeps the notices not sent within repeatAfter (a Once notice:
+// not sent before), and marks them sent in the state.
 func dueNotices(all []notice, st *clusterState, now time.Time, repeatAfter time.Duration) []notice {
 	var out []notice
 	for _, n := range all {
-		keys := n.Keys
-		if len(keys) == 0 {
-			keys = []string{n.Key}
-			if last, ok := st.Notified[n.Key]; ok && now.Sub(last) < repeatAfter {
+		if len(n.Keys) == 0 {
+			if last, ok := st.Notified[n.Key]; ok && (n.Once || now.Sub(last) < repeatAfter) {
 				continue
 			}
 		}
-		for _, k := range keys {
+		for _, k := range n.keys() {
 			st.Notified[k] = now
 		}
 		out = append(out, n)

@@ -56,12 +56,26 @@ func factsOf(m placement.Cluster) clusterFacts {
 			daemons["service:"+s.Name] = true
 		}
 	}
-	for i := range m.ContainerInstances {
-		f.ciByEC2[m.ContainerInstances[i].EC2InstanceID] = &m.ContainerInstances[i]
-	}
+	daemonTasks := map[string]int{}
 	for _, t := range m.Tasks {
-		if t.ContainerInstanceARN != "" && t.LastStatus != "STOPPED" && !daemons[t.Group] {
+		if t.ContainerInstanceARN == "" || t.LastStatus == "STOPPED" {
+			continue
+		}
+		if daemons[t.Group] {
+			daemonTasks[t.ContainerInstanceARN]++
+		} else {
 			f.busy[t.ContainerInstanceARN] = true
+		}
+	}
+	// The tasks read are those ECS wants running. A task told to stop
+	// still runs while its load balancer deregisters it or its containers
+	// get their stop timeout; ECS counts it on its instance, so an instance
+	// running more than its daemons is busy.
+	for i := range m.ContainerInstances {
+		ci := &m.ContainerInstances[i]
+		f.ciByEC2[ci.EC2InstanceID] = ci
+		if ci.RunningTasksCount+ci.PendingTasksCount > daemonTasks[ci.ARN] {
+			f.busy[ci.ARN] = true
 		}
 	}
 	for _, p := range m.Pools {
@@ -237,7 +251,17 @@ func lifecycleAction(in decideInput, f clusterFacts, a *LifecycleAction, w *scal
 		is = &instanceState{Pool: a.AutoScalingGroup}
 		in.State.Instances[a.InstanceID] = is
 	}
-	is.Hook = &hookState{Name: a.HookName, Token: a.Token, Started: in.Now, LastHeartbeat: in.Now}
+	// The hook's timeout started with the event, which may have waited in
+	// Lambda's queue or its retries: heartbeat at once if half of it went.
+	started := in.Now
+	if !in.EventTime.IsZero() && in.EventTime.Before(in.Now) {
+		started = in.EventTime
+	}
+	is.Hook = &hookState{Name: a.HookName, Token: a.Token, Started: started, LastHeartbeat: started}
+	if !in.Now.Before(started.Add(in.Cluster.HookHeartbeatTimeout() / 2)) {
+		w.Heartbeat = append(w.Heartbeat, ref)
+		is.Hook.LastHeartbeat = in.Now
+	}
 	if ci := f.ciByEC2[a.InstanceID]; ci != nil && ci.Status == "ACTIVE" {
 		w.Drain = append(w.Drain, instanceRef{Pool: a.AutoScalingGroup, ID: a.InstanceID, ARN: ci.ARN, Why: "terminating: " + a.Transition})
 		is.DrainStarted, is.Reason = in.Now, "lifecycle hook "+a.HookName

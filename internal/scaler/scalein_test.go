@@ -175,11 +175,37 @@ func TestLifecycleHookWaitsForTheTasksToLeave(t *testing.T) {
 	if w := h.aws.writes(); !contains(w, "RecordLifecycleActionHeartbeat demo-asg i-1") || contains(w, "CompleteLifecycleAction demo-asg i-1") {
 		t.Fatalf("writes %v, want a heartbeat and no completion while tasks run", w)
 	}
-	h.aws.snap.Tasks = nil // ECS moved them
+	// ECS stops the tasks: no longer wanted, but still running while the
+	// load balancer deregisters them. The hook waits for them.
+	h.aws.snap.Tasks = nil
+	h.advance(time.Minute)
+	h.schedule(t)
+	if w := h.aws.writes(); contains(w, "CompleteLifecycleAction demo-asg i-1") {
+		t.Fatalf("writes %v: the hook was completed while stopping tasks still ran", w)
+	}
+	h.aws.snap.ContainerInstances[0].RunningTasksCount = 0 // they stopped
 	h.advance(time.Minute)
 	h.schedule(t)
 	if w := h.aws.writes(); !contains(w, "CompleteLifecycleAction demo-asg i-1") {
 		t.Errorf("writes %v, want the hook completed once the instance is empty", w)
+	}
+}
+
+// A lifecycle event that waited in Lambda's queue: the hook's heartbeat
+// timeout ran from the event's time, so tandem extends it at once, and the
+// global timeout counts from then too.
+func TestLateLifecycleEventIsExtendedAtOnce(t *testing.T) {
+	h := newHarness(t, testConfig, demoSnapshot())
+	h.setNow(time.Date(2026, 11, 26, 10, 23, 0, 0, time.UTC)) // the event is from 10:20:00; the hook times out at 10:25
+	if _, err := h.s.Handle(t.Context(), lifecycleEvent(t, "i-1", "tok-1")); err != nil {
+		t.Fatal(err)
+	}
+	if w := h.aws.writes(); !contains(w, "RecordLifecycleActionHeartbeat demo-asg i-1") {
+		t.Errorf("writes %v, want the hook extended at once: 3 of its 5 minutes went by in the queue", w)
+	}
+	st := h.state(t)
+	if got := st.Instances["i-1"].Hook.Started; !got.Equal(time.Date(2026, 11, 26, 10, 20, 0, 0, time.UTC)) {
+		t.Errorf("hook started %v, want the event's time", got)
 	}
 }
 
@@ -194,19 +220,25 @@ func TestLifecycleHookOfAnEmptyInstanceCompletesAtOnce(t *testing.T) {
 }
 
 func TestLifecycleHookNearItsTimeoutCompletesAndReports(t *testing.T) {
-	cfg := strings.Replace(testConfig, `"pools": [{"name": "demo-asg"}],`, `"pools": [{"name": "demo-asg"}], "scaleIn": {"hookHeartbeatTimeout": "60s"},`, 1)
+	cfg := strings.Replace(testConfig, `"pools": [{"name": "demo-asg"}],`, `"pools": [{"name": "demo-asg"}], "scaleIn": {"hookHeartbeatTimeout": "3m"},`, 1)
 	h := newHarness(t, cfg, demoSnapshot())
 	if _, err := h.s.Handle(t.Context(), lifecycleEvent(t, "i-1", "tok-1")); err != nil {
 		t.Fatal(err)
 	}
-	// The global timeout is 100 heartbeat timeouts: 100 minutes.
-	for range 99 {
+	// The global timeout is 100 heartbeat timeouts: 300 minutes. tandem
+	// completes the hook one heartbeat timeout before it.
+	for range 296 {
 		h.advance(time.Minute)
 		h.schedule(t)
 	}
+	if w := h.aws.writes(); contains(w, "CompleteLifecycleAction demo-asg i-1") {
+		t.Fatalf("the hook was completed before its time, with tasks on the instance")
+	}
+	h.advance(time.Minute)
+	h.schedule(t)
 	w := h.aws.writes()
 	if !contains(w, "CompleteLifecycleAction demo-asg i-1") || !contains(w, "PutEvents Tandem Busy Instance Terminated") {
-		t.Errorf("writes %v, want the hook completed before its global timeout and a notification", w[len(w)-3:])
+		t.Errorf("writes %v, want the hook completed before its global timeout and a notification", w)
 	}
 }
 

@@ -72,8 +72,12 @@ type Scaler struct {
 	// LockWait is how long an invocation waits for another one on the same
 	// cluster before it gives up with a BusyError, for Lambda to retry.
 	LockWait time.Duration
-	// LockTTL bounds how long a crashed invocation can hold a cluster.
+	// LockTTL bounds how long a crashed invocation can hold a cluster; a
+	// lease lasts at least as long as the invocation may.
 	LockTTL time.Duration
+	// DeadlineMargin is how long before Lambda's deadline the work stops
+	// (at most a tenth of the time left).
+	DeadlineMargin time.Duration
 }
 
 // New returns a Scaler.
@@ -90,7 +94,7 @@ func New(d Deps) *Scaler {
 	if d.RequestID == nil {
 		d.RequestID = func(context.Context) string { return "" }
 	}
-	return &Scaler{Deps: d, LockWait: 20 * time.Second, LockTTL: 2 * time.Minute}
+	return &Scaler{Deps: d, LockWait: 20 * time.Second, LockTTL: 2 * time.Minute, DeadlineMargin: 5 * time.Second}
 }
 
 // Result is what an invocation returns to Lambda.
@@ -118,6 +122,8 @@ func (e *TransientError) Unwrap() error { return e.Err }
 // Handle runs one invocation.
 func (s *Scaler) Handle(ctx context.Context, payload json.RawMessage) (Result, error) {
 	start := s.Now()
+	ctx, cancel := s.workContext(ctx)
+	defer cancel()
 	rec := &record{RequestID: s.RequestID(ctx), DryRun: !s.Config.IsEnabled()}
 	t, err := Decode(payload)
 	if err != nil {
@@ -160,7 +166,7 @@ func (s *Scaler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	if t.VersionKey != "" && s.Config.IsEnabled() {
 		newer, err := s.Store.Advance(ctx, "version#"+t.VersionKey, t.Version, 7*24*time.Hour, now)
 		if err != nil {
-			s.forget(ctx, t)
+			s.forget(ctx, t, false)
 			return s.fail(ctx, rec, start, res, fmt.Errorf("record version of %s: %w", t.VersionKey, err))
 		}
 		if !newer {
@@ -170,15 +176,21 @@ func (s *Scaler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 			return res, nil
 		}
 	}
+	// Every cluster gets its decision, even when one before it fails: one
+	// broken cluster must not stall the others.
+	var errs []error
 	for _, c := range clusters {
 		cr, err := s.reconcile(ctx, c, t)
 		rec.Clusters = append(rec.Clusters, cr)
 		res.Clusters = append(res.Clusters, c.Name)
 		res.Writes += len(cr.Writes)
 		if err != nil {
-			s.forget(ctx, t)
-			return s.fail(ctx, rec, start, res, err)
+			errs = append(errs, fmt.Errorf("cluster %s: %w", c.Name, err))
 		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.forget(ctx, t, t.VersionKey != "")
+		return s.fail(ctx, rec, start, res, err)
 	}
 	rec.Outcome = "ok"
 	res.Outcome = "ok"
@@ -186,12 +198,45 @@ func (s *Scaler) Handle(ctx context.Context, payload json.RawMessage) (Result, e
 	return res, nil
 }
 
-// forget undoes the delivery record, so that Lambda's retry of a failed
-// invocation is not dropped as a duplicate.
-func (s *Scaler) forget(ctx context.Context, t Trigger) {
-	if t.ID != "" && t.Kind != KindSchedule && s.Config.IsEnabled() {
-		if err := s.Store.Forget(context.WithoutCancel(ctx), "event#"+t.ID); err != nil {
+// workContext ends the work a little before Lambda's deadline, so that an
+// invocation that runs long still saves its state, undoes its delivery
+// record for the retry, and logs its decision before Lambda stops it.
+func (s *Scaler) workContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(s.DeadlineMargin, time.Until(dl)/10)
+	return context.WithDeadline(ctx, dl.Add(-margin))
+}
+
+// lockTTL is how long a cluster's lease lasts: LockTTL, or longer when the
+// invocation may run longer, so that no lease expires under a live decision.
+func (s *Scaler) lockTTL(ctx context.Context) time.Duration {
+	ttl := s.LockTTL
+	if dl, ok := ctx.Deadline(); ok {
+		ttl = max(ttl, time.Until(dl)+time.Minute)
+	}
+	return ttl
+}
+
+// forget undoes the delivery record, and with version the version this
+// event advanced, so that Lambda's retry of a failed invocation is neither
+// dropped as a duplicate nor as stale. (Forgetting a version lets an older
+// event through later; events only say "look now", so that costs a read.)
+func (s *Scaler) forget(ctx context.Context, t Trigger, version bool) {
+	if !s.Config.IsEnabled() || t.Kind == KindSchedule {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if t.ID != "" {
+		if err := s.Store.Forget(ctx, "event#"+t.ID); err != nil {
 			s.Log.WarnContext(ctx, "could not forget a failed event; its retry will be dropped", "event", t.ID, "error", err)
+		}
+	}
+	if version && t.VersionKey != "" {
+		if err := s.Store.Forget(ctx, "version#"+t.VersionKey); err != nil {
+			s.Log.WarnContext(ctx, "could not forget a failed event's version; its retry will be dropped as stale", "resource", t.VersionKey, "error", err)
 		}
 	}
 }
@@ -332,10 +377,14 @@ func (s *Scaler) reconcile(ctx context.Context, c *config.Cluster, t Trigger) (c
 		in.OOM = t.Task
 	}
 	if t.Kind == KindLifecycle {
-		in.Lifecycle = t.Lifecycle
+		in.Lifecycle, in.EventTime = t.Lifecycle, t.Time
 	}
 	if t.Kind == KindSpot {
 		in.Spot = t.Spot
+	}
+	prev, err := st.clone()
+	if err != nil {
+		return cr, err
 	}
 	d, err := decide(ctx, in)
 	if err != nil {
@@ -345,18 +394,20 @@ func (s *Scaler) reconcile(ctx context.Context, c *config.Cluster, t Trigger) (c
 	if cr.DryRun {
 		return cr, nil
 	}
-	if err := s.apply(ctx, c, d, &cr); err != nil {
-		return cr, err
-	}
+	// The state is saved whatever the writes did, with the parts of the
+	// writes that did not happen put back: a drain that went through is
+	// never forgotten because a later write failed.
+	undone, applyErr := s.apply(ctx, c, d, &cr)
+	st.restore(prev, undone)
 	st.prune(now, 7*24*time.Hour)
 	newDoc, err := st.encode()
 	if err != nil {
-		return cr, err
+		return cr, errors.Join(applyErr, err)
 	}
-	if err := s.Store.Save(ctx, "cluster#"+c.Name, newDoc, revision); err != nil {
-		return cr, fmt.Errorf("save state of %s: %w", c.Name, err)
+	if err := s.Store.Save(context.WithoutCancel(ctx), "cluster#"+c.Name, newDoc, revision); err != nil {
+		return cr, errors.Join(applyErr, fmt.Errorf("save state of %s: %w", c.Name, err))
 	}
-	return cr, nil
+	return cr, applyErr
 }
 
 // lock takes the cluster's lease, waiting for another invocation to finish
@@ -369,7 +420,7 @@ func (s *Scaler) lock(ctx context.Context, key, owner, cluster string) error {
 	deadline := time.Now().Add(wait)
 	delay := 100 * time.Millisecond
 	for {
-		ok, err := s.Store.Lock(ctx, key, owner, s.LockTTL, s.Now())
+		ok, err := s.Store.Lock(ctx, key, owner, s.lockTTL(ctx), s.Now())
 		if err != nil {
 			return fmt.Errorf("lock cluster %s: %w", cluster, err)
 		}
@@ -458,90 +509,187 @@ func poolNames(c *config.Cluster) []string {
 	return out
 }
 
-// apply makes the decision's writes: pools first, so that the tasks of a
-// raised service find room, then services, then notifications. Each write
-// is absolute: if one fails, the next reconcile computes the same values
-// and finishes the job.
-func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *clusterRecord) error {
-	w := d.ScaleIn
-	if err := s.setState(ctx, c.Name, w.Reactivate, "ACTIVE", cr); err != nil {
-		return err
-	}
-	for _, p := range d.Pools {
-		if err := s.Writer.SetDesiredCapacity(ctx, p.Pool, p.To); err != nil {
-			return fmt.Errorf("set desired capacity of %s to %d: %w", p.Pool, p.To, err)
+// write is one AWS write of a decision, and the parts of the cluster state
+// (see clusterState.restore) that record it. A write that does not happen
+// leaves its parts as they were before the decision, so that the saved
+// state never claims what AWS did not do.
+type write struct {
+	do    func(context.Context) error
+	parts []string
+	// failedParts, when set, narrows the parts to those the error names
+	// (ECS refusing some instances of a batch).
+	failedParts func(error) []string
+}
+
+// apply makes the decision's writes in order: drained instances taken back
+// first, then pools, so that the tasks of a raised service find room, then
+// services, then the rest of scale-in. It stops at the first write that
+// fails; then notices are sent, each on its own. It returns the state
+// parts of every write that did not happen. Each write is absolute: the
+// next reconcile computes the same values and finishes the job.
+func (s *Scaler) apply(ctx context.Context, c *config.Cluster, d decision, cr *clusterRecord) (undone map[string]bool, err error) {
+	undone = map[string]bool{}
+	writes := s.writes(c, d, cr)
+	for i, w := range writes {
+		if err := w.do(ctx); err != nil {
+			parts := w.parts
+			if w.failedParts != nil {
+				parts = w.failedParts(err)
+			}
+			for _, p := range parts {
+				undone[p] = true
+			}
+			for _, later := range writes[i+1:] {
+				for _, p := range later.parts {
+					undone[p] = true
+				}
+			}
+			// Notices wait for a decision that went through: they may
+			// describe what it did.
+			for _, n := range d.Notices {
+				for _, k := range n.keys() {
+					undone[partNotified+k] = true
+				}
+			}
+			return undone, err
 		}
-		cr.Writes = append(cr.Writes, fmt.Sprintf("SetDesiredCapacity %s %d", p.Pool, p.To))
 	}
-	for _, sc := range d.Services {
-		if err := s.Writer.SetServiceDesiredCount(ctx, c.Name, sc.Service, sc.To); err != nil {
-			return fmt.Errorf("set desired count of %s to %d: %w", sc.Service, sc.To, err)
-		}
-		cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateService %s %d", sc.Service, sc.To))
-	}
-	for _, pool := range sortedNames(w.Protect) {
-		ids := w.Protect[pool]
-		if err := s.Writer.SetProtection(ctx, pool, ids, true); err != nil {
-			return fmt.Errorf("protect busy instances of %s: %w", pool, err)
-		}
-		cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s on", pool, strings.Join(ids, ",")))
-	}
-	for _, t := range w.Terminate {
-		// Protection comes off only now that the instance is empty.
-		if err := s.Writer.SetProtection(ctx, t.Pool, []string{t.ID}, false); err != nil {
-			return fmt.Errorf("unprotect drained instance %s: %w", t.ID, err)
-		}
-		if err := s.Writer.TerminateInstance(ctx, t.ID); err != nil {
-			return fmt.Errorf("terminate drained instance %s: %w", t.ID, err)
-		}
-		cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s off", t.Pool, t.ID), "TerminateInstanceInAutoScalingGroup "+t.ID)
-	}
-	for _, h := range w.Complete {
-		if err := s.Writer.CompleteLifecycleAction(ctx, h.Pool, h.Hook, h.Token, h.ID); err != nil {
-			return fmt.Errorf("complete lifecycle action of %s: %w", h.ID, err)
-		}
-		cr.Writes = append(cr.Writes, "CompleteLifecycleAction "+h.ID)
-	}
-	for _, h := range w.Heartbeat {
-		if err := s.Writer.RecordHeartbeat(ctx, h.Pool, h.Hook, h.Token, h.ID); errors.Is(err, awswrite.ErrNoLifecycleAction) {
-			// The hook ended on its own (or someone completed it); the
-			// instance leaves the pool and its state goes with it.
-			s.Log.WarnContext(ctx, "lifecycle action already gone", "instance", h.ID, "error", err)
-			continue
-		} else if err != nil {
-			return fmt.Errorf("extend lifecycle action of %s: %w", h.ID, err)
-		}
-		cr.Writes = append(cr.Writes, "RecordLifecycleActionHeartbeat "+h.ID)
-	}
-	if err := s.setState(ctx, c.Name, w.Drain, "DRAINING", cr); err != nil {
-		return err
-	}
+	var errs []error
 	for _, n := range d.Notices {
 		if err := s.notify(ctx, n); err != nil {
-			return err
+			errs = append(errs, err)
+			for _, k := range n.keys() {
+				undone[partNotified+k] = true
+			}
+			continue
 		}
 		cr.Writes = append(cr.Writes, "Notify "+n.DetailType)
 	}
-	return nil
+	return undone, errors.Join(errs...)
 }
 
-// setState sets container instances to ACTIVE or DRAINING.
-func (s *Scaler) setState(ctx context.Context, cluster string, refs []instanceRef, status string, cr *clusterRecord) error {
-	var arns, ids []string
+// writes lists the decision's AWS writes, in the order apply makes them.
+// Each appends its line to cr.Writes when it succeeds.
+func (s *Scaler) writes(c *config.Cluster, d decision, cr *clusterRecord) []write {
+	w := d.ScaleIn
+	var out []write
+	out = append(out, s.stateWrites(c.Name, w.Reactivate, "ACTIVE", cr)...)
+	for _, p := range d.Pools {
+		out = append(out, write{do: func(ctx context.Context) error {
+			if err := s.Writer.SetDesiredCapacity(ctx, p.Pool, p.To); err != nil {
+				return fmt.Errorf("set desired capacity of %s to %d: %w", p.Pool, p.To, err)
+			}
+			cr.Writes = append(cr.Writes, fmt.Sprintf("SetDesiredCapacity %s %d", p.Pool, p.To))
+			return nil
+		}})
+	}
+	for _, sc := range d.Services {
+		out = append(out, write{parts: []string{partService + sc.Service}, do: func(ctx context.Context) error {
+			if err := s.Writer.SetServiceDesiredCount(ctx, c.Name, sc.Service, sc.To); err != nil {
+				return fmt.Errorf("set desired count of %s to %d: %w", sc.Service, sc.To, err)
+			}
+			cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateService %s %d", sc.Service, sc.To))
+			return nil
+		}})
+	}
+	for _, pool := range sortedNames(w.Protect) {
+		ids := w.Protect[pool]
+		out = append(out, write{do: func(ctx context.Context) error {
+			if err := s.Writer.SetProtection(ctx, pool, ids, true); err != nil {
+				return fmt.Errorf("protect busy instances of %s: %w", pool, err)
+			}
+			cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s on", pool, strings.Join(ids, ",")))
+			return nil
+		}})
+	}
+	for _, t := range w.Terminate {
+		out = append(out, write{parts: []string{partInstance + t.ID}, do: func(ctx context.Context) error {
+			// Protection comes off only now that the instance is empty.
+			if err := s.Writer.SetProtection(ctx, t.Pool, []string{t.ID}, false); err != nil {
+				return fmt.Errorf("unprotect drained instance %s: %w", t.ID, err)
+			}
+			if err := s.Writer.TerminateInstance(ctx, t.ID); err != nil {
+				return fmt.Errorf("terminate drained instance %s: %w", t.ID, err)
+			}
+			cr.Writes = append(cr.Writes, fmt.Sprintf("SetInstanceProtection %s %s off", t.Pool, t.ID), "TerminateInstanceInAutoScalingGroup "+t.ID)
+			return nil
+		}})
+	}
+	for _, h := range w.Complete {
+		out = append(out, write{parts: []string{partInstance + h.ID}, do: func(ctx context.Context) error {
+			if err := s.Writer.CompleteLifecycleAction(ctx, h.Pool, h.Hook, h.Token, h.ID); err != nil {
+				return fmt.Errorf("complete lifecycle action of %s: %w", h.ID, err)
+			}
+			cr.Writes = append(cr.Writes, "CompleteLifecycleAction "+h.ID)
+			return nil
+		}})
+	}
+	for _, h := range w.Heartbeat {
+		out = append(out, write{parts: []string{partInstance + h.ID}, do: func(ctx context.Context) error {
+			err := s.Writer.RecordHeartbeat(ctx, h.Pool, h.Hook, h.Token, h.ID)
+			if errors.Is(err, awswrite.ErrNoLifecycleAction) {
+				// The hook ended on its own (or someone completed it); the
+				// instance leaves the pool and its state goes with it.
+				s.Log.WarnContext(ctx, "lifecycle action already gone", "instance", h.ID, "error", err)
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("extend lifecycle action of %s: %w", h.ID, err)
+			}
+			cr.Writes = append(cr.Writes, "RecordLifecycleActionHeartbeat "+h.ID)
+			return nil
+		}})
+	}
+	out = append(out, s.stateWrites(c.Name, w.Drain, "DRAINING", cr)...)
+	return out
+}
+
+// instancesPerStateCall is what one UpdateContainerInstancesState call
+// takes: each write is one call, so a failure names what did not happen.
+const instancesPerStateCall = 10
+
+// stateWrites sets container instances to ACTIVE or DRAINING, one write
+// per call. Its state parts are the instances and their pools.
+func (s *Scaler) stateWrites(cluster string, refs []instanceRef, status string, cr *clusterRecord) []write {
+	var withARN []instanceRef
 	for _, r := range refs {
 		if r.ARN != "" {
-			arns = append(arns, r.ARN)
-			ids = append(ids, r.ID)
+			withARN = append(withARN, r)
 		}
 	}
-	if len(arns) == 0 {
-		return nil
+	var out []write
+	for batch := range slices.Chunk(withARN, instancesPerStateCall) {
+		var arns, ids, parts []string
+		partsOf := map[string][]string{}
+		for _, r := range batch {
+			arns = append(arns, r.ARN)
+			ids = append(ids, r.ID)
+			partsOf[r.ARN] = []string{partInstance + r.ID, partPool + r.Pool}
+			parts = append(parts, partsOf[r.ARN]...)
+		}
+		out = append(out, write{
+			parts: parts,
+			do: func(ctx context.Context) error {
+				if err := s.Writer.SetInstancesState(ctx, cluster, arns, status); err != nil {
+					return fmt.Errorf("set instances %s to %s: %w", strings.Join(ids, ", "), status, err)
+				}
+				cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateContainerInstancesState %s %s", strings.Join(ids, ","), status))
+				return nil
+			},
+			failedParts: func(err error) []string {
+				var refused *awswrite.InstanceStateError
+				if !errors.As(err, &refused) {
+					return parts
+				}
+				var failed []string
+				for _, f := range refused.Failures {
+					failed = append(failed, partsOf[f.ARN]...)
+				}
+				return failed
+			},
+		})
 	}
-	if err := s.Writer.SetInstancesState(ctx, cluster, arns, status); err != nil {
-		return fmt.Errorf("set instances %s to %s: %w", strings.Join(ids, ", "), status, err)
-	}
-	cr.Writes = append(cr.Writes, fmt.Sprintf("UpdateContainerInstancesState %s %s", strings.Join(ids, ","), status))
-	return nil
+	return out
 }
 
 func (s *Scaler) notify(ctx context.Context, n notice) error {

@@ -409,3 +409,90 @@ type fakeAPIError struct{ code string }
 
 func (e *fakeAPIError) Error() string     { return "api error " + e.code }
 func (e *fakeAPIError) ErrorCode() string { return e.code }
+
+// A notice that cannot be sent fails the invocation, but what the decision
+// did is saved: the drain it started is followed to its end, and the
+// event's retry sends the notice.
+func TestFailedNoticeKeepsWhatTheDecisionDid(t *testing.T) {
+	h := newHarness(t, testConfig, withEmptyInstance(demoSnapshot()))
+	h.schedule(t) // the pool's scale-in timer starts
+	h.advance(10 * time.Minute)
+	h.aws.failNext["PutEvents"] = &fakeAPIError{code: "AccessDeniedException"}
+	oom := event(t, "ecs-task-stopped-oom.json")
+	if _, err := h.s.Handle(t.Context(), oom); err == nil {
+		t.Fatal("the notice failed, but the invocation did not")
+	}
+	if w := h.aws.writes(); !contains(w, "UpdateContainerInstancesState arn:aws:ecs:us-east-1:123456789012:container-instance/demo/ci-2 DRAINING") {
+		t.Fatalf("writes %v, want i-2 drained by the same decision", w)
+	}
+	if st := h.state(t); st.Instances["i-2"] == nil || st.Instances["i-2"].DrainStarted.IsZero() {
+		t.Fatalf("state %+v: the drain that happened is not recorded", st.Instances)
+	}
+	// Lambda retries the event: neither a duplicate nor stale.
+	res, err := h.s.Handle(t.Context(), oom)
+	if err != nil || res.Outcome != "ok" {
+		t.Fatalf("retry: %+v, %v; want it handled", res, err)
+	}
+	if w := h.aws.writes(); !contains(w, "PutEvents Tandem Task Out Of Memory") {
+		t.Errorf("writes %v, want the notice sent by the retry", w)
+	}
+	h.advance(time.Minute)
+	h.schedule(t)
+	if w := h.aws.writes(); !contains(w, "TerminateInstanceInAutoScalingGroup i-2") {
+		t.Errorf("writes %v, want the drained instance terminated", w)
+	}
+}
+
+// A write that fails leaves no trace in the state: the drain tandem could
+// not start is not recorded, and the next decision starts it.
+func TestFailedDrainIsNotRecorded(t *testing.T) {
+	h := newHarness(t, testConfig, withEmptyInstance(demoSnapshot()))
+	h.schedule(t)
+	h.advance(10 * time.Minute)
+	h.aws.failNext["UpdateContainerInstancesState"] = &fakeAPIError{code: "ThrottlingException"}
+	if _, err := h.s.Handle(t.Context(), event(t, "scheduled-event.json")); err == nil {
+		t.Fatal("the drain failed, but the invocation did not")
+	}
+	if st := h.state(t); st.Instances["i-2"] != nil {
+		t.Fatalf("state records a drain that did not happen: %+v", st.Instances["i-2"])
+	}
+	h.advance(time.Minute)
+	h.schedule(t)
+	if w := h.aws.writes(); !contains(w, "UpdateContainerInstancesState arn:aws:ecs:us-east-1:123456789012:container-instance/demo/ci-2 DRAINING") {
+		t.Errorf("writes %v, want the drain made by the next decision", w)
+	}
+}
+
+// One cluster that cannot be read does not keep the schedule from the
+// others; the invocation still fails, for Lambda to retry.
+func TestOneFailingClusterDoesNotStopTheOthers(t *testing.T) {
+	cfg := strings.Replace(testConfig, `  }]
+}`, `  }, {"name": "other", "pools": [{"name": "other-asg"}]}]
+}`, 1)
+	h := newHarness(t, cfg, demoSnapshot())
+	h.aws.snap.Services[0].DesiredCount = 2 // a second web task needs an instance
+	h.aws.failNext["Cluster"] = &fakeAPIError{code: "AccessDeniedException"}
+	if _, err := h.s.Handle(t.Context(), event(t, "scheduled-event.json")); err == nil || !strings.Contains(err.Error(), "cluster demo") {
+		t.Fatalf("Handle error %v, want the failure of cluster demo", err)
+	}
+	if w := h.aws.writes(); !contains(w, "SetDesiredCapacity demo-asg 2") {
+		t.Errorf("writes %v, want the second cluster's decision made", w)
+	}
+}
+
+// A failed scaling activity is reported once, and only when it is recent:
+// a first deployment does not report weeks of old failures.
+func TestFailedScalingActivityIsReportedOnceWhenRecent(t *testing.T) {
+	h := newHarness(t, testConfig, demoSnapshot())
+	h.aws.read.Activities = []awsread.Activity{
+		{Pool: "demo-asg", ID: "old", Status: "Failed", Message: "no capacity", Start: h.now.Add(-21 * 24 * time.Hour)},
+		{Pool: "demo-asg", ID: "new", Status: "Failed", Message: "no capacity", Start: h.now.Add(-2 * time.Minute)},
+	}
+	for range 3 {
+		h.schedule(t)
+		h.advance(time.Hour)
+	}
+	if diff := cmp.Diff([]string{"PutEvents Tandem Scaling Activity Failed"}, h.aws.writes()); diff != "" {
+		t.Errorf("writes (-want +got):\n%s", diff)
+	}
+}

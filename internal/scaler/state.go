@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -107,6 +108,51 @@ func (st *clusterState) prune(now time.Time, keep time.Duration) {
 		if now.Sub(at) > keep {
 			delete(st.Notified, k)
 		}
+	}
+}
+
+// clone returns a deep copy, taken before a decision changes the state so
+// that what a failed write did not do can be put back.
+func (st *clusterState) clone() (*clusterState, error) {
+	doc, err := st.encode()
+	if err != nil {
+		return nil, err
+	}
+	return decodeState(doc)
+}
+
+// The parts of the state a write stands for, by kind: restore puts them
+// back as they were when a write did not happen.
+const (
+	partInstance = "instance:"
+	partService  = "service:"
+	partPool     = "pool:"
+	partNotified = "notified:"
+)
+
+// restore puts the given parts (such as "instance:i-1") back as they are
+// in prev: kept if prev has them, removed if it does not.
+func (st *clusterState) restore(prev *clusterState, parts map[string]bool) {
+	for part := range parts {
+		kind, name, _ := strings.Cut(part, ":")
+		switch kind + ":" {
+		case partInstance:
+			restoreEntry(st.Instances, prev.Instances, name)
+		case partService:
+			restoreEntry(st.Services, prev.Services, name)
+		case partPool:
+			restoreEntry(st.Pools, prev.Pools, name)
+		case partNotified:
+			restoreEntry(st.Notified, prev.Notified, name)
+		}
+	}
+}
+
+func restoreEntry[V any](now, prev map[string]V, key string) {
+	if v, ok := prev[key]; ok {
+		now[key] = v
+	} else {
+		delete(now, key)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandem-ecs/tandem/internal/config"
 )
 
 // Kind is what woke the scaler.
@@ -378,6 +380,12 @@ func decodeLifecycle(t Trigger, raw json.RawMessage) (Trigger, error) {
 	}
 	if err := json.Unmarshal(raw, &d); err != nil || d.Group == "" || d.Hook == "" || d.InstanceID == "" {
 		return Trigger{}, &MalformedEventError{DetailType: t.DetailType, Problem: "detail.AutoScalingGroupName, LifecycleHookName or EC2InstanceId is missing"}
+	}
+	if d.Hook != config.TerminationHook {
+		// Another tool's hook on the same group: completing it would cut
+		// that tool's work short.
+		t.Kind, t.Reason = KindIgnored, "lifecycle hook "+d.Hook+" is not tandem's ("+config.TerminationHook+")"
+		return t, nil
 	}
 	t.Kind = KindLifecycle
 	t.Lifecycle = &LifecycleAction{AutoScalingGroup: d.Group, HookName: d.Hook, Token: d.Token, InstanceID: d.InstanceID, Transition: d.Transition}

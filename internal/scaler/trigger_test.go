@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tandem-ecs/tandem/internal/config"
 )
 
 func intp(v int) *int { return &v }
@@ -54,7 +56,7 @@ func TestDecodeSamples(t *testing.T) {
 				EC2InstanceID: "i-0f3a8506b1c2d3e4f", Status: "ACTIVE", AgentConnected: false}},
 		"scheduled-event.json": {Kind: KindSchedule, ID: "89d1a02d-5ec7-412e-82f5-13505f849b41", DetailType: "Scheduled Event"},
 		"autoscaling-terminate-lifecycle-action.json": {Kind: KindLifecycle, ID: "468fb05a-0a3d-4d1b-b5e4-7c9d1a2b3c4d", DetailType: "EC2 Instance-terminate Lifecycle Action",
-			Lifecycle: &LifecycleAction{AutoScalingGroup: "demo-asg", HookName: "tandem-drain", Token: "87654321-4321-4321-4321-210987654321",
+			Lifecycle: &LifecycleAction{AutoScalingGroup: "demo-asg", HookName: config.TerminationHook, Token: "87654321-4321-4321-4321-210987654321",
 				InstanceID: "i-0f3a8506b1c2d3e4f", Transition: "autoscaling:EC2_INSTANCE_TERMINATING"}},
 		"ec2-spot-interruption-warning.json": {Kind: KindSpot, ID: "1e5527d7-bb36-4607-3370-4164db56a40e", DetailType: "EC2 Spot Instance Interruption Warning",
 			Spot: "i-0f3a8506b1c2d3e4f"},
@@ -143,6 +145,23 @@ func TestDecodeIgnores(t *testing.T) {
 	got, err := Decode([]byte(`{"id":"1","source":"aws.s3","detail-type":"Object Created","detail":{}}`))
 	if err != nil || got.Kind != KindIgnored || !strings.Contains(got.Reason, "aws.s3") {
 		t.Errorf("Decode(an S3 event) = %+v, %v; want ignored with the reason", got, err)
+	}
+}
+
+// tandem completes only its own hook: another tool's hook on the same
+// group is left to that tool.
+func TestDecodeIgnoresOtherLifecycleHooks(t *testing.T) {
+	data, err := os.ReadFile("../../events/autoscaling-terminate-lifecycle-action.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(string(data), `"LifecycleHookName": "`+config.TerminationHook+`"`, `"LifecycleHookName": "flush-logs"`, 1)
+	if other == string(data) {
+		t.Fatal("the sample does not name tandem's hook")
+	}
+	got, err := Decode([]byte(other))
+	if err != nil || got.Kind != KindIgnored || !strings.Contains(got.Reason, "flush-logs") {
+		t.Errorf("Decode(another hook) = %+v, %v; want ignored, naming the hook", got, err)
 	}
 }
 
