@@ -34,7 +34,7 @@ type Document struct {
 	// Clusters are the clusters tandem scales; the schedule reconciles all.
 	Clusters []Cluster `json:"clusters"`
 	// Notifications say where shortage reports go.
-	Notifications Notifications `json:"notifications,omitempty"`
+	Notifications Notifications `json:"notifications,omitzero"`
 	// StateTable is the DynamoDB table that keeps decision state between
 	// invocations (cooldowns, seen events, scale-in timers). The Lambda
 	// requires it; "tandem plan" ignores it.
@@ -49,15 +49,15 @@ type Cluster struct {
 	Pools []Pool `json:"pools,omitempty"`
 	// DryRun makes tandem decide and log for this cluster, but write nothing.
 	DryRun    bool      `json:"dryRun,omitempty"`
-	Placement Placement `json:"placement,omitempty"`
-	Limits    Limits    `json:"limits,omitempty"`
-	ScaleIn   ScaleIn   `json:"scaleIn,omitempty"`
+	Placement Placement `json:"placement,omitzero"`
+	Limits    Limits    `json:"limits,omitzero"`
+	ScaleIn   ScaleIn   `json:"scaleIn,omitzero"`
 	// RegistrationTimeout is how long a launched instance may take to
 	// register with ECS before it stops counting as capacity and is
 	// reported. Default 10m.
-	RegistrationTimeout Duration `json:"registrationTimeout,omitempty"`
+	RegistrationTimeout Duration `json:"registrationTimeout,omitzero"`
 	// Cooldowns are the defaults of the services' cooldowns.
-	Cooldowns Cooldowns `json:"cooldowns,omitempty"`
+	Cooldowns Cooldowns `json:"cooldowns,omitzero"`
 	// OnConflict says what to do when another autoscaler drives a resource
 	// tandem drives: "skip" (default) warns and leaves that resource alone,
 	// "proceed" warns and goes on.
@@ -107,38 +107,38 @@ type ScaleIn struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// Delay is how long a pool must have unneeded capacity before tandem
 	// drains it. Default 10m.
-	Delay Duration `json:"delay,omitempty"`
+	Delay Duration `json:"delay,omitzero"`
 	// DisruptionBudget caps the busy instances drained at once per pool:
 	// a count ("2") or a percentage of the pool's instances ("10%", rounded
 	// down, at least 1). Default "1".
 	DisruptionBudget string `json:"disruptionBudget,omitempty"`
 	// MaxDrainTime is how long an instance may drain before tandem reports
 	// it and puts it back to ACTIVE. Default 1h.
-	MaxDrainTime Duration `json:"maxDrainTime,omitempty"`
+	MaxDrainTime Duration `json:"maxDrainTime,omitzero"`
 	// OptOutTag is "key=value": instances with this EC2 tag are never
 	// drained. Default "tandem:scale-in=never".
 	OptOutTag string `json:"optOutTag,omitempty"`
 	// HookHeartbeatTimeout is the heartbeat timeout of the pools'
-	// termination lifecycle hook (CDK sets it): tandem extends the hook
-	// while tasks move, and completes it before its global timeout
-	// (100 heartbeats or 48 h). Default 5m.
-	HookHeartbeatTimeout Duration `json:"hookHeartbeatTimeout,omitempty"`
+	// termination lifecycle hook, which the CDK construct creates with it:
+	// tandem extends the hook while tasks move, and completes it before its
+	// global timeout (100 heartbeats or 48 h). Default 5m, from 3m to 2h.
+	HookHeartbeatTimeout Duration `json:"hookHeartbeatTimeout,omitzero"`
 }
 
 // Cooldowns are per-direction cooldowns of service scaling.
 type Cooldowns struct {
 	// ScaleOut: after a scale-out, a further one only adds what a larger
 	// alarm step asks beyond it. Default 60s.
-	ScaleOut Duration `json:"scaleOut,omitempty"`
+	ScaleOut Duration `json:"scaleOut,omitzero"`
 	// ScaleIn: after any scaling, no scale-in. Default 300s.
-	ScaleIn Duration `json:"scaleIn,omitempty"`
+	ScaleIn Duration `json:"scaleIn,omitzero"`
 }
 
 // Service is the scaling policy of one service.
 type Service struct {
 	MinTasks  int       `json:"minTasks"`
 	MaxTasks  int       `json:"maxTasks"`
-	Cooldowns Cooldowns `json:"cooldowns,omitempty"`
+	Cooldowns Cooldowns `json:"cooldowns,omitzero"`
 	// Alarms are step policies by CloudWatch alarm name.
 	Alarms map[string]AlarmPolicy `json:"alarms,omitempty"`
 }
@@ -178,7 +178,7 @@ type AlarmMetric struct {
 	// dimensions ClusterName and ServiceName).
 	Name              string   `json:"name"`
 	Statistic         string   `json:"statistic,omitempty"` // default Average
-	Period            Duration `json:"period,omitempty"`    // default 60s
+	Period            Duration `json:"period,omitzero"`     // default 60s
 	EvaluationPeriods int      `json:"evaluationPeriods,omitempty"`
 	Threshold         float64  `json:"threshold"`
 	// Comparison is a CloudWatch comparison operator, such as
@@ -194,7 +194,7 @@ type Notifications struct {
 	// SNSTopicARN, when set, also receives a readable message.
 	SNSTopicARN string `json:"snsTopicArn,omitempty"`
 	// RepeatAfter is how long the same shortage stays quiet. Default 1h.
-	RepeatAfter Duration `json:"repeatAfter,omitempty"`
+	RepeatAfter Duration `json:"repeatAfter,omitzero"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("90s",
@@ -218,7 +218,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes a duration string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// IsZero lets omitempty-like logic see unset durations.
+// IsZero reports an unset duration: omitzero leaves it out of JSON.
 func (d Duration) IsZero() bool { return d.Duration == 0 }
 
 // Error is a configuration problem; Field is the path of the field at fault.

@@ -398,6 +398,9 @@ func TestParseValidation(t *testing.T) {
 		{"a budget of x", validDoc(`"scaleIn": {"disruptionBudget": "x"}`), "clusters[0].scaleIn.disruptionBudget", `got "x"`},
 		{"a budget of 0%", validDoc(`"scaleIn": {"disruptionBudget": "0%"}`), "clusters[0].scaleIn.disruptionBudget", `got "0%"`},
 		{"an opt-out tag without a key", validDoc(`"scaleIn": {"optOutTag": "=never"}`), "clusters[0].scaleIn.optOutTag", `want "key=value" or "key", got "=never"`},
+		{"a hook timeout too short for the schedule", validDoc(`"scaleIn": {"hookHeartbeatTimeout": "2m"}`), "clusters[0].scaleIn.hookHeartbeatTimeout", "want between 3m0s and 2h0m0s, got 2m0s"},
+		{"a hook timeout above Auto Scaling's", validDoc(`"scaleIn": {"hookHeartbeatTimeout": "3h"}`), "clusters[0].scaleIn.hookHeartbeatTimeout", "got 3h0m0s"},
+		{"a pool in two clusters", `{"clusters": [{"name": "a", "pools": [{"name": "p"}]}, {"name": "b", "pools": [{"name": "q"}, {"name": "p"}]}]}`, "clusters[1].pools[1].name", `pool "p" belongs to cluster "a" already`},
 		{"a bad onConflict", validDoc(`"onConflict": "abort"`), "clusters[0].onConflict", `want "skip" or "proceed", got "abort"`},
 		// Services.
 		{"negative minTasks", validDoc(`"services": {"web": {"minTasks": -1, "maxTasks": 2}}`), "clusters[0].services.web.minTasks", "cannot be negative"},
@@ -626,6 +629,22 @@ func TestParseRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRoundTrip(t, data)
+}
+
+// Unset durations and sections stay out of a document written back: what
+// CDK writes for the Lambda says only what the user set.
+func TestMarshalLeavesOutWhatIsUnset(t *testing.T) {
+	doc, err := config.Parse("in.json", []byte(`{"clusters": [{"name": "a"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"clusters":[{"name":"a"}]}`; string(out) != want {
+		t.Errorf("Marshal = %s, want %s", out, want)
+	}
 }
 
 func checkRoundTrip(t *testing.T, data []byte) {

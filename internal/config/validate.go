@@ -19,6 +19,8 @@ const (
 	DefaultDisruptionBudget          = "1"
 	DefaultOptOutTag                 = "tandem:scale-in=never"
 	DefaultHookHeartbeatTimeout      = 5 * time.Minute
+	MinHookHeartbeatTimeout          = 3 * time.Minute
+	MaxHookHeartbeatTimeout          = 2 * time.Hour
 	DefaultScaleOutCooldown          = 60 * time.Second
 	DefaultScaleInCooldown           = 300 * time.Second
 	DefaultMaxNewInstancesPerPool    = 10
@@ -33,6 +35,7 @@ func (d *Document) validate() error {
 	}
 	names := map[string]bool{}
 	alarms := map[string]string{}
+	poolOwner := map[string]string{}
 	for i := range d.Clusters {
 		c := &d.Clusters[i]
 		path := fmt.Sprintf("clusters[%d]", i)
@@ -45,6 +48,13 @@ func (d *Document) validate() error {
 		names[c.Name] = true
 		if err := c.validate(path, alarms); err != nil {
 			return err
+		}
+		// A group's lifecycle and Spot events go to one cluster.
+		for j, p := range c.Pools {
+			if other, ok := poolOwner[p.Name]; ok {
+				return &Error{Field: fmt.Sprintf("%s.pools[%d].name", path, j), Msg: fmt.Sprintf("pool %q belongs to cluster %q already", p.Name, other)}
+			}
+			poolOwner[p.Name] = c.Name
 		}
 	}
 	if arn := d.Notifications.SNSTopicARN; arn != "" && !strings.HasPrefix(arn, "arn:") {
@@ -89,6 +99,13 @@ func (c *Cluster) validate(path string, alarms map[string]string) error {
 	}
 	if _, err := ParseBudget(c.ScaleIn.DisruptionBudget); err != nil {
 		return &Error{Field: path + ".scaleIn.disruptionBudget", Msg: err.Error()}
+	}
+	if h := c.ScaleIn.HookHeartbeatTimeout.Duration; h != 0 && (h < MinHookHeartbeatTimeout || h > MaxHookHeartbeatTimeout) {
+		// tandem extends the hook from the one-minute schedule at half the
+		// timeout: below 3 minutes a late tick lets it expire under busy
+		// tasks. Auto Scaling allows at most two hours.
+		return &Error{Field: path + ".scaleIn.hookHeartbeatTimeout",
+			Msg: fmt.Sprintf("want between %s and %s, got %s", MinHookHeartbeatTimeout, MaxHookHeartbeatTimeout, h)}
 	}
 	if t := c.ScaleIn.OptOutTag; t != "" {
 		if k, _, _ := strings.Cut(t, "="); k == "" {
