@@ -254,7 +254,6 @@ func applyAlarms(in decideInput, svc *placement.Service, hist *serviceState) (se
 			continue
 		}
 		if best == nil || better(r, *best) {
-			r := r
 			best, bestAlarm = &r, a.Name
 		}
 	}

@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -251,9 +252,27 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if w := h.aws.writes(); len(w) != 0 {
 		t.Errorf("dry run wrote %v", w)
 	}
+	// The decision is logged as if it were made: api 2 → 5, the pool 1 → 2.
 	d := h.decisions(t)
-	if len(d) != 1 || !strings.Contains(fmt.Sprint(d[0]["clusters"]), "UpdateService") && !strings.Contains(fmt.Sprint(d[0]["clusters"]), "api") {
-		t.Errorf("dry run should still log the decision: %v", d)
+	if len(d) != 1 {
+		t.Fatalf("%d decision lines, want 1", len(d))
+	}
+	var line struct {
+		DryRun   bool `json:"dryRun"`
+		Clusters []struct {
+			Services []serviceChange `json:"services"`
+			Pools    []poolChange    `json:"pools"`
+			Writes   []string        `json:"writes"`
+		} `json:"clusters"`
+	}
+	data, _ := json.Marshal(d[0])
+	if err := json.Unmarshal(data, &line); err != nil || len(line.Clusters) != 1 {
+		t.Fatalf("decision line %s: %v", data, err)
+	}
+	c := line.Clusters[0]
+	if len(c.Services) != 1 || c.Services[0].Service != "api" || c.Services[0].To != 5 ||
+		len(c.Pools) != 1 || c.Pools[0].To != 2 || len(c.Writes) != 0 {
+		t.Errorf("dry run logged %s, want api 2 → 5 and demo-asg 1 → 2 with no writes", data)
 	}
 }
 

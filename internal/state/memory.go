@@ -8,8 +8,8 @@ import (
 )
 
 // Memory is the store in memory: the same items, conditions and results as
-// Store, second for second, for unit tests and dry runs. The conformance
-// suite in this package's tests runs against both. It is safe for
+// Store, second for second. The scaler's unit tests run on it; the
+// conformance suite in this package's tests runs against both. It is safe for
 // concurrent use.
 type Memory struct {
 	mu    sync.Mutex
