@@ -168,6 +168,22 @@ func TestDrainRules(t *testing.T) {
 			want: []string{"i-0002", "i-0003"},
 		},
 		{
+			name: "a registered instance the pools' packing leaves unused is empty",
+			build: func(w *world) {
+				// First-fit puts two s1 tasks on each of two instances and
+				// needs a sixth instance for the last s0 task; the kept
+				// packing pairs one s0 with one s1 on four instances and
+				// stops there, so i-0005 gets no bin at all.
+				w.pool("pool-a").MaxSize = 6
+				for _, z := range []string{"us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b", "us-east-1a"} {
+					w.instance(z)
+				}
+				w.service("s0", 4, w.td("s0", cpu(1152), mem(1024)))
+				w.service("s1", 4, w.td("s1", cpu(512), mem(3840)))
+			},
+			want: []string{"i-0005"},
+		},
+		{
 			name: "scale-in can be turned off",
 			build: func(w *world) {
 				w.instance("us-east-1a")

@@ -40,7 +40,8 @@ type poolState struct {
 	preOpened []*node
 
 	// Routing state: working copies of the bins, what each holds, and how
-	// many slots are open.
+	// many slots are open. bins[i] is preOpened[i] for every pre-opened
+	// instance (empty when nothing goes there), then the open slots.
 	bins   []*node
 	assign []map[*group]int
 	slots  int

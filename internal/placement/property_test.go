@@ -11,8 +11,9 @@ import (
 )
 
 // genWorld draws a random cluster: one or two pools (maxPools), partly
-// filled instances, upcoming ones, and services of many shapes, ports,
-// networks, constraints and strategies, some of them mid-deployment.
+// filled instances, idle registered instances next to unplaced demand,
+// upcoming ones, and services of many shapes, ports, networks, constraints
+// and strategies, some of them mid-deployment.
 func genWorld(t *rapid.T, maxPools int) *world {
 	w := newWorld()
 	types := map[string][2]int64{ // registered CPU units and MiB
@@ -50,7 +51,12 @@ func genWorld(t *rapid.T, maxPools int) *world {
 		case 1:
 			opts = append(opts, disconnected)
 		}
-		instances = append(instances, w.instance(zone, opts...))
+		ci := w.instance(zone, opts...)
+		// Some registered instances stay idle whatever the services run:
+		// empty instances the pools fill, next to demand still unplaced.
+		if rapid.IntRange(0, 2).Draw(t, fmt.Sprintf("inst%dIdle", i)) != 0 {
+			instances = append(instances, ci)
+		}
 	}
 	if p := w.pool("pool-a"); len(p.Instances) < p.MaxSize && rapid.Bool().Draw(t, "upcoming") {
 		w.upcoming(p.Zones[0], rapid.SampledFrom([]string{"Pending", "InService"}).Draw(t, "upcomingState"))
@@ -58,6 +64,29 @@ func genWorld(t *rapid.T, maxPools int) *world {
 
 	if rapid.IntRange(0, 3).Draw(t, "daemon") == 0 {
 		w.service("agent", 1, w.td("agent", cpu(128), mem(128)), daemonService)
+	}
+	if rapid.IntRange(0, 3).Draw(t, "pairs") == 0 {
+		// k tasks each of two services that pair up on k instances, while
+		// first-fit decreasing needs k + ⌈k/2⌉: with pool-a holding between
+		// k and k + ⌈k/2⌉ idle instances, the pools' tighter packing leaves
+		// some of them without a bin.
+		shapes := pairShapes(types["m5.large"][0], types["m5.large"][1])
+		pair := rapid.SampledFrom(shapes).Draw(t, "pairShapes")
+		k := rapid.IntRange(3, 6).Draw(t, "pairCount")
+		w.service("pair-a", k, w.td("pair-a", cpu(pair[0].CPUUnits), mem(pair[0].MemoryMiB)))
+		w.service("pair-b", k, w.td("pair-b", cpu(pair[1].CPUUnits), mem(pair[1].MemoryMiB)))
+		p := w.pool("pool-a")
+		idle := 0
+		for _, ci := range w.c.ContainerInstances {
+			if ci.Status == "ACTIVE" && ci.AgentConnected && slices.ContainsFunc(p.Instances, func(pi PoolInstance) bool { return pi.ID == ci.EC2InstanceID }) {
+				idle++
+			}
+		}
+		for want := k + rapid.IntRange(0, (k+1)/2).Draw(t, "pairIdle"); idle < want; idle++ {
+			p.MaxSize = max(p.MaxSize, len(p.Instances)+1)
+			w.instance(p.Zones[idle%len(p.Zones)], inPool("pool-a"), ofType("m5.large", types["m5.large"][0], types["m5.large"][1]))
+		}
+		return w
 	}
 	nSvc := rapid.IntRange(1, 5).Draw(t, "services")
 	for i := range nSvc {
@@ -108,6 +137,38 @@ func genWorld(t *rapid.T, maxPools int) *world {
 	return w
 }
 
+// pairShapes lists pairs of task shapes (a, b), in steps of 128 CPU units
+// and 128 MiB, such that on an instance offering cpu and mem (or up to
+// 256 MiB less): one a and one b fit together, two b fit but not three, a
+// fits once and never next to two b, and b is the larger task, so that
+// first-fit decreasing puts the b tasks two by two and needs half as many
+// instances again as pairing them with the a tasks.
+func pairShapes(cpu, mem int64) [][2]Shape {
+	const step = 128
+	c, m, slack := cpu/step, mem/step, int64(256/step)
+	var out [][2]Shape
+	for bc := int64(1); bc <= c; bc++ {
+		for bm := int64(1); bm <= m; bm++ {
+			if 2*bm > m-slack || 3*bm <= m {
+				continue
+			}
+			for ac := c/2 + 1; ac+bc <= c; ac++ {
+				for am := m - 2*bm + 1; am+bm <= m-slack; am++ {
+					// b is larger by the share of the instance it takes.
+					if ac*m+am*c >= bc*m+bm*c {
+						continue
+					}
+					out = append(out, [2]Shape{
+						{CPUUnits: ac * step, MemoryMiB: am * step},
+						{CPUUnits: bc * step, MemoryMiB: bm * step},
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
 // fits reports whether a task of shape s fits container instance ci now.
 func fits(w *world, ci string, s Shape) bool {
 	for _, c := range w.c.ContainerInstances {
@@ -147,6 +208,9 @@ func runChecked(t *rapid.T, c Cluster, opts Options) Plan {
 		checkNode(t, before[n], n, a)
 	}
 	for _, ps := range e.pools {
+		if len(ps.bins) < len(ps.preOpened) {
+			t.Fatalf("pool %s: %d bins for %d empty and launched instances", ps.pool.Name, len(ps.bins), len(ps.preOpened))
+		}
 		for i, b := range ps.bins {
 			var start *node
 			switch {
