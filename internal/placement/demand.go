@@ -144,10 +144,7 @@ func (e *estimator) serviceDemand(s *Service) error {
 		return nil
 	}
 
-	maxPercent := s.MaximumPercent
-	if maxPercent == 0 {
-		maxPercent = 200
-	}
+	maxPercent := maximumPercent(s)
 	desired := s.DesiredCount
 	// The PRIMARY deployment may start tasks until it has its desired count,
 	// while maximumPercent (rounded down) caps RUNNING plus PENDING tasks of
@@ -220,6 +217,16 @@ func (e *estimator) serviceDemand(s *Service) error {
 		newGroup(spare[item.CapacityProvider], true, pools, item.CapacityProvider)
 	}
 	return nil
+}
+
+// maximumPercent is the service's maximumPercent, ECS's default of 200 when
+// unset (zero). minimumHealthyPercent has no such default here: zero is a
+// valid setting, and readers fill in ECS's default of 100.
+func maximumPercent(s *Service) int {
+	if s.MaximumPercent == 0 {
+		return 200
+	}
+	return s.MaximumPercent
 }
 
 // providerPool returns the pool behind a capacity provider.
