@@ -309,11 +309,10 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 		attrs = map[string]string{}
 	}
 	arch := ""
-	if ci := e.registeredLike(typ, ps.idx); ci != nil {
-		t.capCPU, t.capMem, t.capGPU = ci.RegisteredCPUUnits, ci.RegisteredMemoryMiB, ci.RegisteredGPUs
-		t.portsTCP = sortedPorts(ci.ReservedPortsTCP)
-		t.portsUDP = sortedPorts(ci.ReservedPortsUDP)
-		arch = attributeValue(ci.Attributes, "ecs.cpu-architecture")
+	if r, ok := e.registeredLike(typ, ps.idx); ok {
+		t.capCPU, t.capMem, t.capGPU = r.cpu, r.mem, r.gpu
+		t.portsTCP, t.portsUDP = r.portsTCP, r.portsUDP
+		arch = r.arch
 	} else if it, ok := e.c.InstanceTypes[typ]; ok {
 		t.capCPU = it.VCPUs * 1024
 		t.capMem = it.MemoryMiB - e.memoryOverhead(it.MemoryMiB)

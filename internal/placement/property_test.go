@@ -11,7 +11,8 @@ import (
 )
 
 // genWorld draws a random cluster: one or two pools (maxPools), partly
-// filled instances, idle registered instances next to unplaced demand,
+// filled instances (those of one type not all registered alike), idle
+// registered instances next to unplaced demand,
 // upcoming ones, and services of many shapes, ports, networks, constraints
 // and strategies, some of them mid-deployment.
 func genWorld(t *rapid.T, maxPools int) *world {
@@ -44,7 +45,10 @@ func genWorld(t *rapid.T, maxPools int) *world {
 		}
 		typ := poolType[pool]
 		zone := rapid.SampledFrom(p.Zones).Draw(t, fmt.Sprintf("inst%dZone", i))
-		opts := []func(*ContainerInstance, *PoolInstance){inPool(pool), ofType(typ, types[typ][0], types[typ][1])}
+		// Instances of one type may register with a little less memory
+		// (another AMI, another ECS_RESERVED_MEMORY).
+		regMem := types[typ][1] - 256*int64(rapid.IntRange(0, 3).Draw(t, fmt.Sprintf("inst%dLess", i)))
+		opts := []func(*ContainerInstance, *PoolInstance){inPool(pool), ofType(typ, types[typ][0], regMem)}
 		switch rapid.IntRange(0, 9).Draw(t, fmt.Sprintf("inst%dState", i)) {
 		case 0:
 			opts = append(opts, draining)

@@ -498,6 +498,24 @@ func TestNewInstanceRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 2},
 		},
 		{
+			name: "registered instances of the type that differ: a new one offers the least of each",
+			build: func(w *world) {
+				// i-0001 registered less CPU, i-0002 less memory (another
+				// AMI); both run a small task.
+				a := w.instance("us-east-1a", ofType("m5.large", 1536, 7680))
+				b := w.instance("us-east-1b", ofType("m5.large", 2048, 7000))
+				w.service("small", 2, w.td("small", cpu(128), mem(512)))
+				w.run("small", a)
+				w.run("small", b)
+				// A new instance offers 1536 CPU units and 7000 MiB, whatever
+				// the order of the snapshot: the big task would fit an
+				// instance like i-0001, the wide one like i-0002; neither fits.
+				w.service("big", 1, w.td("big", cpu(256), mem(7400)))
+				w.service("wide", 1, w.td("wide", cpu(2048), mem(512)))
+			},
+			reasons: []string{"big:1:RESOURCE:MEMORY", "wide:1:RESOURCE:CPU"},
+		},
+		{
 			name: "without a registered instance, capacity is vCPUs x 1024 and memory less the overhead",
 			opts: Options{MemoryOverhead: &MemoryOverhead{MiB: 200}},
 			build: func(w *world) {
