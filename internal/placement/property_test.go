@@ -238,7 +238,11 @@ func checkNode(t *rapid.T, start, end *node, placed map[*group]int) {
 	for _, p := range start.portsUDP {
 		taken[fmt.Sprint("udp/", p)] = true
 	}
+	distinct := map[string]int{} // tasks of distinctInstance task groups
 	for g, k := range placed {
+		if g.cons.distinct {
+			distinct[g.name] += k
+		}
 		cpu -= g.shape.CPUUnits * int64(k)
 		mem -= g.shape.MemoryMiB * int64(k)
 		eni -= g.shape.ENIs * int64(k)
@@ -253,8 +257,10 @@ func checkNode(t *rapid.T, start, end *node, placed map[*group]int) {
 			}
 			taken[key] = true
 		}
-		if g.cons.distinct && k+start.groups[g.name] > 1 {
-			t.Fatalf("instance %s: %d tasks of distinctInstance group %s", end.id, k+start.groups[g.name], g.name)
+	}
+	for name, k := range distinct {
+		if k+start.groups[name] > 1 {
+			t.Fatalf("instance %s: %d tasks of distinctInstance group %s", end.id, k+start.groups[name], name)
 		}
 	}
 	if cpu != end.cpu || mem != end.mem || eni != end.eni {
@@ -276,7 +282,7 @@ func totalNew(p Plan) int {
 func TestPropertyNoOvercommit(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t, 2)
-		p := runChecked(t, w.c, Options{})
+		p := runChecked(t, w.c, Options{HeadroomPercent: rapid.SampledFrom([]int{0, 0, 25, 50}).Draw(t, "headroom")})
 		for _, sp := range p.Services {
 			if sum := sp.OnExisting + sp.OnUpcoming + sp.OnNew + sp.Unplaceable; sum != sp.Unplaced {
 				t.Fatalf("service %s: placed on existing %d + upcoming %d + new %d + unplaceable %d != unplaced %d",

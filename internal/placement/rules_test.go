@@ -608,6 +608,15 @@ func TestConstraintRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 3},
 		},
 		{
+			name: "distinctInstance holds between a service's tasks and its headroom",
+			opts: Options{HeadroomPercent: 50},
+			build: func(w *world) {
+				// 4 tasks and 2 of headroom, each on its own instance.
+				w.service("web", 4, w.td("web"), constraint(Constraint{Type: DistinctInstance}))
+			},
+			newInstances: map[string]int{"pool-a": 6},
+		},
+		{
 			name: "distinctInstance counts the service's tasks already running",
 			build: func(w *world) {
 				ci := w.instance("us-east-1a")
