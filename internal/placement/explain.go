@@ -69,7 +69,11 @@ func (e *estimator) reason(g *group) (Reason, string) {
 			if idx > bestIdx {
 				best, bestIdx = dim, idx
 			}
-			notes = append(notes, fmt.Sprintf("a new %s of pool %s in %s offers %s", t.typ, e.pools[t.pool].pool.Name, t.zone, offer(t)))
+			what := "a new " + t.typ
+			if ps := e.pools[t.pool]; len(ps.sizing) > 1 {
+				what = "a new instance (the least of " + strings.Join(ps.sizing, ", ") + ")"
+			}
+			notes = append(notes, fmt.Sprintf("%s of pool %s in %s offers %s", what, e.pools[t.pool].pool.Name, t.zone, offer(t)))
 		}
 		if best != "" {
 			return best, fmt.Sprintf("each task needs %s; %s", need(g.shape), strings.Join(dedupe(notes), "; "))

@@ -80,7 +80,12 @@ type Plan struct {
 
 // PoolPlan is the capacity decision for one Auto Scaling group.
 type PoolPlan struct {
-	Name                   string `json:"name"`
+	Name string `json:"name"`
+	// InstanceType names the pool's new instances: its launch template's
+	// type, or the first override of its mixed instances policy. With
+	// several overrides, new instances are sized as the least of them in
+	// each dimension (CPU, memory, GPUs, ENIs), since the group may launch
+	// any of them.
 	InstanceType           string `json:"instanceType"`
 	MinSize                int    `json:"minSize"`
 	MaxSize                int    `json:"maxSize"`

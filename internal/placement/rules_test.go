@@ -477,15 +477,46 @@ func TestNewInstanceRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 1},
 		},
 		{
-			name: "mixed instances: the first override gives the type",
+			name: "mixed instances: new instances are sized as the smallest override and named by the first",
 			build: func(w *world) {
+				// Spot or lowest-price allocation may launch the m5.large:
+				// two tasks each, not four.
 				p := w.pool("pool-a")
 				p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{
 					{InstanceType: "m5.xlarge"}, {InstanceType: "m5.large"}}}
 				p.LaunchTemplate = nil
 				w.service("api", 4, w.td("api", cpu(1024), mem(1024)))
 			},
+			newInstances: map[string]int{"pool-a": 2},
+			check: func(t *testing.T, p Plan) {
+				if got := poolPlan(t, p, "pool-a").InstanceType; got != "m5.xlarge" {
+					t.Errorf("instance type %s, want m5.xlarge", got)
+				}
+			},
+		},
+		{
+			name: "mixed instances: the smallest override is the least of each dimension",
+			build: func(w *world) {
+				// c5.xlarge has the CPU, r5.large the memory; a new instance
+				// may be either, so it is counted with 2048 CPU units and
+				// 8192 - 6% = 7700 MiB.
+				w.c.InstanceTypes["r5.large"] = InstanceType{Name: "r5.large", VCPUs: 2, MemoryMiB: 16384, MaximumNetworkInterfaces: 3, Architectures: []string{"x86_64"}}
+				p := w.pool("pool-a")
+				p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{
+					{InstanceType: "c5.xlarge"}, {InstanceType: "r5.large"}}}
+				p.LaunchTemplate = nil
+				w.service("cpu", 1, w.td("cpu", cpu(3072), mem(512)))
+				w.service("memory", 1, w.td("memory", cpu(256), mem(12288)))
+				w.service("both", 2, w.td("both", cpu(1024), mem(3840)))
+			},
 			newInstances: map[string]int{"pool-a": 1},
+			reasons:      []string{"cpu:1:RESOURCE:CPU", "memory:1:RESOURCE:MEMORY"},
+			check: func(t *testing.T, p Plan) {
+				want := "a new instance (the least of c5.xlarge, r5.large) of pool pool-a in us-east-1a offers 2048 CPU units, 7700 MiB"
+				if u := p.Unplaceable[0]; !strings.Contains(u.Detail, want) {
+					t.Errorf("detail %q, want it to say %q", u.Detail, want)
+				}
+			},
 		},
 		{
 			name: "registered capacity comes from an instance of the same type",
@@ -980,6 +1011,11 @@ func TestUnsupportedPools(t *testing.T) {
 			w.pool("pool-a").LaunchTemplate.Version = "7"
 		}, "version \"7\" is not in launch-template-versions.json"},
 		{"unknown instance type", func(w *world) { delete(w.c.InstanceTypes, "m5.large") }, "neither registered in the cluster nor described in instance-types.json"},
+		{"mixed instances override of an unknown instance type", func(w *world) {
+			p := w.pool("pool-a")
+			p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{{InstanceType: "m5.large"}, {InstanceType: "x9.large"}}}
+			p.LaunchTemplate = nil
+		}, "instance type x9.large is neither registered in the cluster nor described in instance-types.json; it is one of the group's mixed instances overrides"},
 		{"missing task definition", func(w *world) {
 			w.service("api", 1, "arn:aws:ecs:us-east-1:123456789012:task-definition/nope:1")
 		}, "service api: task definition arn:aws:ecs:us-east-1:123456789012:task-definition/nope:1 is not in the snapshot"},
