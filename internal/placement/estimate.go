@@ -399,9 +399,13 @@ func attributeValue(attrs []Attribute, name string) string {
 	return ""
 }
 
-// memoryOverheadPercent returns the share of memory new instances lose, in
-// per mille: the configured one, else the largest that a registered instance
-// of a known type shows, else the default.
+// memoryOverhead returns the MiB that a new instance of a type with memMiB
+// of memory keeps from tasks. Only types that no registered instance shows
+// come here (registeredLike answers for the others), so nothing is known of
+// the type itself. It is the configured overhead (Options.MemoryOverhead);
+// else the largest share of its type's memory that any registered instance
+// of a type described in instance-types.json keeps (observedOverheadPermille,
+// in per mille, rounded up); else DefaultMemoryOverhead.
 func (e *estimator) memoryOverhead(memMiB int64) int64 {
 	o := DefaultMemoryOverhead()
 	if e.opts.MemoryOverhead != nil {
@@ -412,6 +416,11 @@ func (e *estimator) memoryOverhead(memMiB int64) int64 {
 	return o.MiB + (memMiB*o.Percent+99)/100
 }
 
+// observedOverheadPermille returns the largest share of its type's memory,
+// in per mille rounded up, that a registered instance keeps from tasks,
+// over the instances whose type instance-types.json describes; false when
+// there is none. The largest, because the share differs between types and
+// AMIs and a new instance must not be promised more than it will offer.
 func (e *estimator) observedOverheadPermille() (int64, bool) {
 	var best int64
 	found := false

@@ -581,6 +581,19 @@ func TestNewInstanceRules(t *testing.T) {
 			},
 		},
 		{
+			name: "the learned overhead is the largest share any registered instance keeps",
+			build: func(w *world) {
+				// m5.large keeps 512 of 8192 MiB (62.5‰), t3.small 148 of
+				// 2048 (72.3‰, 73‰ rounded up). A new m5.xlarge offers
+				// 16384 - 1197 = 15187 MiB, not 15360.
+				w.c.LaunchTemplateVersions[0].InstanceType = "m5.xlarge"
+				w.instance("us-east-1a")
+				w.instance("us-east-1b", ofType("t3.small", 2048, 1900))
+				w.service("big", 1, w.td("big", cpu(128), mem(15360)))
+			},
+			reasons: []string{"big:1:RESOURCE:MEMORY"},
+		},
+		{
 			name: "every new instance runs the daemons, static ports included",
 			build: func(w *world) {
 				w.service("agent", 1, w.td("agent", cpu(256), mem(256), hostPort(80)), daemonService)
