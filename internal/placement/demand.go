@@ -101,8 +101,12 @@ func (e *estimator) buildDemand() error {
 	return nil
 }
 
-// serviceDemand computes one service's demand (ARCHITECTURE.md, "unplaced
-// demand"; deployment-type-ecs.md for the rolling update bounds).
+// serviceDemand computes one service's demand: the tasks not placed now,
+// min(desired − placed by the PRIMARY deployment, ⌊desired × maximumPercent
+// / 100⌋ − placed by every deployment), as step 1 of this package's
+// README.md draws it (deployment-type-ecs.md for the rolling update
+// bounds), capped to one surge task at a time with SurgeOne; and its
+// headroom.
 func (e *estimator) serviceDemand(s *Service) error {
 	ss := &serviceState{svc: s, plan: ServicePlan{Name: s.Name, DesiredCount: s.DesiredCount}}
 	e.services = append(e.services, ss)
