@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -315,7 +316,7 @@ func (e *estimator) template(ps *poolState, types []string, zone string) (*node,
 	var registered []*ContainerInstance
 	for _, ci := range ps.registered {
 		registered = append(registered, ci)
-		if ci.AgentVersion > t.agentVersion {
+		if compareVersions(ci.AgentVersion, t.agentVersion) > 0 {
 			t.agentVersion = ci.AgentVersion
 		}
 	}
@@ -378,6 +379,40 @@ func (e *estimator) template(ps *poolState, types []string, zone string) (*node,
 	t.placed = 0
 	ps.templates[key] = t
 	return t, nil
+}
+
+// compareVersions compares two dotted version numbers, such as the agent's
+// "1.89.0", part by part, so that 1.10.0 comes after 1.9.0: it returns -1,
+// 0 or 1. Within a part, the leading digits compare as a number (none count
+// as 0), then what follows them as text; a missing part is an empty one.
+func compareVersions(a, b string) int {
+	for a != "" || b != "" {
+		var x, y string
+		x, a, _ = strings.Cut(a, ".")
+		y, b, _ = strings.Cut(b, ".")
+		xn, xrest := splitDigits(x)
+		yn, yrest := splitDigits(y)
+		if c := cmp.Compare(len(xn), len(yn)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(xn, yn); c != 0 {
+			return c
+		}
+		if c := strings.Compare(xrest, yrest); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// splitDigits splits s after its leading digits, dropping leading zeros:
+// numbers then compare by length, then as text.
+func splitDigits(s string) (digits, rest string) {
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	return strings.TrimLeft(s[:end], "0"), s[end:]
 }
 
 // typeRegistration returns what a new instance of the given type registers

@@ -629,6 +629,19 @@ func TestNewInstanceRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 4},
 		},
 		{
+			name: "new instances run the newest agent of the pool's instances, compared by number",
+			build: func(w *world) {
+				full := func(ci *ContainerInstance, _ *PoolInstance) { ci.RemainingCPUUnits = 0 }
+				agent := func(v string) func(*ContainerInstance, *PoolInstance) {
+					return func(ci *ContainerInstance, _ *PoolInstance) { ci.AgentVersion = v }
+				}
+				w.instance("us-east-1a", full, agent("1.9.0"))
+				w.instance("us-east-1b", full, agent("1.10.0"))
+				w.service("api", 1, w.td("api"), constraint(Constraint{Type: MemberOf, Expression: "agentVersion >= 1.10.0"}))
+			},
+			newInstances: map[string]int{"pool-a": 1},
+		},
+		{
 			name: "new instances carry the custom attributes all the pool's instances share",
 			build: func(w *world) {
 				w.instance("us-east-1a", withAttr("stack", "prod"), withAttr("team", "a"), func(ci *ContainerInstance, _ *PoolInstance) { ci.RemainingCPUUnits = 0 })
@@ -640,6 +653,27 @@ func TestNewInstanceRules(t *testing.T) {
 			reasons:      []string{"team:1:CONSTRAINT"},
 		},
 	})
+}
+
+func TestCompareVersions(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"1.10.0", "1.9.0", 1},
+		{"1.9.0", "1.10.0", -1},
+		{"1.89.0", "1.89.0", 0},
+		{"1.89", "1.89.0", 0},
+		{"1.89.1", "1.89", 1},
+		{"01.2", "1.2", 0},
+		{"1.0.0", "", 1},
+		{"", "", 0},
+	}
+	for _, tt := range tests {
+		if got := compareVersions(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareVersions(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
 }
 
 func TestConstraintRules(t *testing.T) {
