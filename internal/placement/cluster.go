@@ -55,7 +55,10 @@ type Service struct {
 	TaskDefinitionARN    string
 
 	// MaximumPercent and MinimumHealthyPercent bound the running tasks during
-	// a deployment or while an instance drains (deployment-type-ecs.md).
+	// a deployment or while an instance drains (deployment-type-ecs.md),
+	// rounded down and up. A zero MaximumPercent means ECS's default, 200; a
+	// zero MinimumHealthyPercent means zero, so readers must fill in ECS's
+	// default of 100 when the service does not set it.
 	MaximumPercent        int
 	MinimumHealthyPercent int
 

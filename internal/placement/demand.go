@@ -101,8 +101,12 @@ func (e *estimator) buildDemand() error {
 	return nil
 }
 
-// serviceDemand computes one service's demand (ARCHITECTURE.md, "unplaced
-// demand"; deployment-type-ecs.md for the rolling update bounds).
+// serviceDemand computes one service's demand: the tasks not placed now,
+// min(desired − placed by the PRIMARY deployment, ⌊desired × maximumPercent
+// / 100⌋ − placed by every deployment), as step 1 of this package's
+// README.md draws it (deployment-type-ecs.md for the rolling update
+// bounds), capped to one surge task at a time with SurgeOne; and its
+// headroom.
 func (e *estimator) serviceDemand(s *Service) error {
 	ss := &serviceState{svc: s, plan: ServicePlan{Name: s.Name, DesiredCount: s.DesiredCount}}
 	e.services = append(e.services, ss)
@@ -144,10 +148,7 @@ func (e *estimator) serviceDemand(s *Service) error {
 		return nil
 	}
 
-	maxPercent := s.MaximumPercent
-	if maxPercent == 0 {
-		maxPercent = 200
-	}
+	maxPercent := maximumPercent(s)
 	desired := s.DesiredCount
 	// The PRIMARY deployment may start tasks until it has its desired count,
 	// while maximumPercent (rounded down) caps RUNNING plus PENDING tasks of
@@ -220,6 +221,16 @@ func (e *estimator) serviceDemand(s *Service) error {
 		newGroup(spare[item.CapacityProvider], true, pools, item.CapacityProvider)
 	}
 	return nil
+}
+
+// maximumPercent is the service's maximumPercent, ECS's default of 200 when
+// unset (zero). minimumHealthyPercent has no such default here: zero is a
+// valid setting, and readers fill in ECS's default of 100.
+func maximumPercent(s *Service) int {
+	if s.MaximumPercent == 0 {
+		return 200
+	}
+	return s.MaximumPercent
 }
 
 // providerPool returns the pool behind a capacity provider.

@@ -31,11 +31,12 @@ type ScaleIn struct {
 //     remaining instances, respecting resources, ports, constraints,
 //     distinctInstance and daemons, least used first (reserved share of
 //     CPU plus memory), within the pool's budget. Every service on the
-//     instance must be able to move its tasks: with maximumPercent above
-//     100 ECS starts the replacement first, with minimumHealthyPercent
-//     below 100 it may stop first; with both at 100 it can do neither.
-//     Services mid-deployment, and tasks outside services, keep their
-//     instance.
+//     instance must be able to move its tasks (movable): ECS starts the
+//     replacement first when maximumPercent, rounded down, lets the
+//     service run one task more than desired, or stops first when
+//     minimumHealthyPercent, rounded up, lets it run one fewer; otherwise
+//     it can do neither. Services mid-deployment, and tasks outside
+//     services, keep their instance.
 //   - After each drain the pool's zones differ by at most one instance, or
 //     by no more than before, so that the group's own rebalancing never
 //     terminates busy instances.
@@ -321,11 +322,16 @@ func (e *estimator) canEmpty(n *node, drained map[*node]bool) (int, bool) {
 }
 
 // movable reports whether ECS can move a service's tasks off a draining
-// instance: it may start a replacement first (maximumPercent above 100) or
-// stop first (minimumHealthyPercent below 100), and no deployment is under
-// way.
+// instance, with no deployment under way. ECS rounds the bounds of
+// deployment-type-ecs.md: it may start a replacement first when
+// ⌊desired × maximumPercent / 100⌋ > desired, or stop a task first when
+// ⌈desired × minimumHealthyPercent / 100⌉ < desired. With desired 1,
+// maximumPercent 125 and minimumHealthyPercent 75 it can do neither.
 func movable(s *Service) bool {
-	if s.MaximumPercent <= 100 && s.MinimumHealthyPercent >= 100 {
+	desired := s.DesiredCount
+	startFirst := desired*maximumPercent(s)/100 > desired
+	stopFirst := (desired*s.MinimumHealthyPercent+99)/100 < desired
+	if !startFirst && !stopFirst {
 		return false
 	}
 	active := 0

@@ -103,6 +103,25 @@ func TestDrainRules(t *testing.T) {
 			opts: budget(5),
 		},
 		{
+			name: "ECS rounds the percentages: desired 1 within 125 and 75 can neither start first nor stop first",
+			build: func(w *world) {
+				a := w.instance("us-east-1a")
+				b := w.instance("us-east-1b")
+				w.instance("us-east-1b")
+				w.service("one", 1, w.td("one", cpu(128), mem(256)), func(s *Service) {
+					s.MaximumPercent, s.MinimumHealthyPercent = 125, 75
+				})
+				w.service("two", 2, w.td("two", cpu(512), mem(1024)))
+				w.run("one", a)
+				w.run("two", b)
+				w.run("two", b)
+			},
+			// i-0001 is the least used, but its task cannot move: ⌊1 × 1.25⌋
+			// is 1 and ⌈1 × 0.75⌉ is 1. i-0002's tasks move to it instead.
+			opts: budget(1),
+			want: []string{"i-0002", "i-0003"},
+		},
+		{
 			name: "a static host port taken everywhere keeps the instance",
 			build: func(w *world) {
 				a := w.instance("us-east-1a")
@@ -168,6 +187,22 @@ func TestDrainRules(t *testing.T) {
 			want: []string{"i-0002", "i-0003"},
 		},
 		{
+			name: "a registered instance the pools' packing leaves unused is empty",
+			build: func(w *world) {
+				// First-fit puts two s1 tasks on each of two instances and
+				// needs a sixth instance for the last s0 task; the kept
+				// packing pairs one s0 with one s1 on four instances and
+				// stops there, so i-0005 gets no bin at all.
+				w.pool("pool-a").MaxSize = 6
+				for _, z := range []string{"us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b", "us-east-1a"} {
+					w.instance(z)
+				}
+				w.service("s0", 4, w.td("s0", cpu(1152), mem(1024)))
+				w.service("s1", 4, w.td("s1", cpu(512), mem(3840)))
+			},
+			want: []string{"i-0005"},
+		},
+		{
 			name: "scale-in can be turned off",
 			build: func(w *world) {
 				w.instance("us-east-1a")
@@ -184,6 +219,34 @@ func TestDrainRules(t *testing.T) {
 				t.Errorf("drained (-want +got):\n%s\n%+v", diff, p.Drain)
 			}
 		})
+	}
+}
+
+func TestMovable(t *testing.T) {
+	tests := []struct {
+		desired, max, min int
+		want              bool
+	}{
+		{desired: 2, max: 200, min: 100, want: true},  // start first
+		{desired: 2, max: 100, min: 50, want: true},   // stop first
+		{desired: 2, max: 100, min: 100, want: false}, // neither
+		{desired: 1, max: 125, min: 75, want: false},  // ⌊1.25⌋ = 1, ⌈0.75⌉ = 1
+		{desired: 1, max: 199, min: 100, want: false}, // ⌊1.99⌋ = 1
+		{desired: 1, max: 200, min: 100, want: true},
+		{desired: 1, max: 100, min: 0, want: true},
+		{desired: 4, max: 125, min: 100, want: true}, // ⌊5⌋ = 5
+		{desired: 3, max: 125, min: 100, want: false},
+		{desired: 4, max: 100, min: 80, want: false}, // ⌈3.2⌉ = 4
+		{desired: 5, max: 100, min: 80, want: true},  // ⌈4⌉ = 4
+		{desired: 2, max: 0, min: 100, want: true},   // unset maximumPercent is 200
+		// Desired 0: the scheduler stops the tasks; the instance waits for it.
+		{desired: 0, max: 200, min: 100, want: false},
+	}
+	for _, tt := range tests {
+		s := &Service{DesiredCount: tt.desired, MaximumPercent: tt.max, MinimumHealthyPercent: tt.min}
+		if got := movable(s); got != tt.want {
+			t.Errorf("movable(desired %d, maximum %d%%, minimum %d%%) = %v, want %v", tt.desired, tt.max, tt.min, got, tt.want)
+		}
 	}
 }
 

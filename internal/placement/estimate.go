@@ -341,24 +341,53 @@ func (e *estimator) setReference() {
 // ECS_RESERVED_PORTS says otherwise (ecs-agent-config.md).
 var defaultReservedPorts = []int{22, 2375, 2376, 51678, 51679}
 
-// registeredLike returns a registered container instance of the given type,
-// preferring one of the given pool, for the capacity a new instance of that
-// type registers with.
-func (e *estimator) registeredLike(typ string, pool int) *ContainerInstance {
-	var found *ContainerInstance
+// registration is what a new instance registers with: the capacity ECS
+// offers to tasks, the ports the agent reserves, the CPU architecture.
+type registration struct {
+	cpu, mem, gpu      int64
+	portsTCP, portsUDP []int
+	arch               string
+}
+
+// registeredLike returns what a new instance of the given type registers
+// with, as the registered container instances of that type show it: those
+// of the given pool when it has some (they share its AMI and agent
+// configuration), else those of every pool. When they differ (another AMI,
+// another ECS_RESERVED_MEMORY), it takes the least CPU, memory and GPUs any
+// of them offers and every port any of them reserves: the answer does not
+// depend on the order of the snapshot, and never promises more room than
+// the least of them has. It reports false when no instance of the type is
+// registered.
+func (e *estimator) registeredLike(typ string, pool int) (registration, bool) {
+	like := func(ci *ContainerInstance) bool {
+		return ci.RegisteredMemoryMiB != 0 && attributeValue(ci.Attributes, "ecs.instance-type") == typ
+	}
+	inPool := func(ci *ContainerInstance) bool {
+		p, ok := e.poolByEC2[ci.EC2InstanceID]
+		return ok && p == pool
+	}
+	poolHasSome := slices.ContainsFunc(e.c.ContainerInstances, func(ci ContainerInstance) bool { return like(&ci) && inPool(&ci) })
+	var r registration
+	first := "" // the EC2 ID the architecture comes from: the lowest
 	for i := range e.c.ContainerInstances {
 		ci := &e.c.ContainerInstances[i]
-		if attributeValue(ci.Attributes, "ecs.instance-type") != typ || ci.RegisteredMemoryMiB == 0 {
+		if !like(ci) || poolHasSome && !inPool(ci) {
 			continue
 		}
-		if p, ok := e.poolByEC2[ci.EC2InstanceID]; ok && p == pool {
-			return ci
+		if first == "" {
+			r.cpu, r.mem, r.gpu = ci.RegisteredCPUUnits, ci.RegisteredMemoryMiB, ci.RegisteredGPUs
 		}
-		if found == nil || ci.EC2InstanceID < found.EC2InstanceID {
-			found = ci
+		if first == "" || ci.EC2InstanceID < first {
+			first = ci.EC2InstanceID
+			r.arch = attributeValue(ci.Attributes, "ecs.cpu-architecture")
 		}
+		r.cpu = min(r.cpu, ci.RegisteredCPUUnits)
+		r.mem = min(r.mem, ci.RegisteredMemoryMiB)
+		r.gpu = min(r.gpu, ci.RegisteredGPUs)
+		r.portsTCP = insertPorts(r.portsTCP, ci.ReservedPortsTCP)
+		r.portsUDP = insertPorts(r.portsUDP, ci.ReservedPortsUDP)
 	}
-	return found
+	return r, first != ""
 }
 
 func attributeValue(attrs []Attribute, name string) string {
@@ -370,9 +399,13 @@ func attributeValue(attrs []Attribute, name string) string {
 	return ""
 }
 
-// memoryOverheadPercent returns the share of memory new instances lose, in
-// per mille: the configured one, else the largest that a registered instance
-// of a known type shows, else the default.
+// memoryOverhead returns the MiB that a new instance of a type with memMiB
+// of memory keeps from tasks. Only types that no registered instance shows
+// come here (registeredLike answers for the others), so nothing is known of
+// the type itself. It is the configured overhead (Options.MemoryOverhead);
+// else the largest share of its type's memory that any registered instance
+// of a type described in instance-types.json keeps (observedOverheadPermille,
+// in per mille, rounded up); else DefaultMemoryOverhead.
 func (e *estimator) memoryOverhead(memMiB int64) int64 {
 	o := DefaultMemoryOverhead()
 	if e.opts.MemoryOverhead != nil {
@@ -383,6 +416,11 @@ func (e *estimator) memoryOverhead(memMiB int64) int64 {
 	return o.MiB + (memMiB*o.Percent+99)/100
 }
 
+// observedOverheadPermille returns the largest share of its type's memory,
+// in per mille rounded up, that a registered instance keeps from tasks,
+// over the instances whose type instance-types.json describes; false when
+// there is none. The largest, because the share differs between types and
+// AMIs and a new instance must not be promised more than it will offer.
 func (e *estimator) observedOverheadPermille() (int64, bool) {
 	var best int64
 	found := false

@@ -28,10 +28,10 @@ func (e *estimator) reason(g *group) (Reason, string) {
 		return ReasonConstraint, g.cons.err.Error()
 	}
 	var satisfied []*node // new-instance templates that satisfy the constraints
-	any := false
+	admitted := false     // some instance the group may use satisfies the constraints
 	for _, n := range e.nodes {
 		if n.pool >= 0 && g.allows(n.pool) && g.cons.admits(n) {
-			any = true
+			admitted = true
 			break
 		}
 	}
@@ -40,16 +40,16 @@ func (e *estimator) reason(g *group) (Reason, string) {
 			continue
 		}
 		for _, b := range ps.preOpened {
-			any = any || g.cons.admits(b)
+			admitted = admitted || g.cons.admits(b)
 		}
 		for _, z := range sortedKeys(ps.slotTmpl) {
 			if t := ps.slotTmpl[z]; g.cons.admits(t) {
 				satisfied = append(satisfied, t)
-				any = true
+				admitted = true
 			}
 		}
 	}
-	if !any {
+	if !admitted {
 		return ReasonConstraint, e.constraintDetail(g)
 	}
 	if len(g.eligible) == 0 {
@@ -69,7 +69,11 @@ func (e *estimator) reason(g *group) (Reason, string) {
 			if idx > bestIdx {
 				best, bestIdx = dim, idx
 			}
-			notes = append(notes, fmt.Sprintf("a new %s of pool %s in %s offers %s", t.typ, e.pools[t.pool].pool.Name, t.zone, offer(t)))
+			what := "a new " + t.typ
+			if ps := e.pools[t.pool]; len(ps.sizing) > 1 {
+				what = "a new instance (the least of " + strings.Join(ps.sizing, ", ") + ")"
+			}
+			notes = append(notes, fmt.Sprintf("%s of pool %s in %s offers %s", what, e.pools[t.pool].pool.Name, t.zone, offer(t)))
 		}
 		if best != "" {
 			return best, fmt.Sprintf("each task needs %s; %s", need(g.shape), strings.Join(dedupe(notes), "; "))

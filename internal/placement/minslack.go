@@ -37,8 +37,10 @@ type slackSearch struct {
 	cands []int // indexes of the items the bin admits, largest first
 	take  []int // per item: tasks taken on the current path
 	best  []int
-	// group is, per item, the index of the first item of the same group;
-	// byGroup counts the path's tasks per such index (for distinctInstance).
+	// group is, per item, the index of the first item of the same ECS task
+	// group (a service's tasks and its headroom are separate items of one
+	// task group); byGroup counts the path's tasks per such index, for
+	// distinctInstance.
 	group    []int
 	byGroup  []int
 	bestFill float64
@@ -73,7 +75,7 @@ func (s *slackSearch) fill(b *node, items []groupCount, want []int) []int {
 		for j := range items {
 			s.group[j] = j
 			for k := range j {
-				if items[k].g == items[j].g {
+				if items[k].g.name == items[j].g.name {
 					s.group[j] = k
 					break
 				}

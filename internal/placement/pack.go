@@ -325,10 +325,11 @@ type binFiller func(b *node, items []groupCount, want []int) []int
 
 // packBins fills the pool's bins in order (pre-opened bins, then slots),
 // each with what fill chooses, until every item is placed or the slots run
-// out. Slots of one zone start identical, so when the items still wanted are
-// the same as when a slot of that zone was last filled, and enough of them
-// remain, the same fill is repeated without asking fill again: with
-// thousands of slots, this is what keeps the packers linear.
+// out; pre-opened instances it did not reach get empty bins. Slots of one
+// zone start identical, so when the items still wanted are the same as when
+// a slot of that zone was last filled, and enough of them remain, the same
+// fill is repeated without asking fill again: with thousands of slots, this
+// is what keeps the packers linear.
 func (e *estimator) packBins(ps *poolState, items []groupCount, fill binFiller) packing {
 	want := make([]int, len(items))
 	left := 0
@@ -444,8 +445,15 @@ func fillDotProduct(b *node, items []groupCount, want []int) []int {
 	}
 }
 
-// closeUnused drops the slots past the last one used.
+// closeUnused drops the slots past the last one used, and gives each
+// pre-opened instance the packing stopped before (every task was placed
+// already) a bin of its own, empty: the pool's first bins are always its
+// pre-opened instances, one each.
 func closeUnused(ps *poolState, p packing) packing {
+	for i := len(p.bins); i < len(ps.preOpened); i++ {
+		p.bins = append(p.bins, ps.preOpened[i].clone())
+		p.assign = append(p.assign, nil)
+	}
 	if keep := len(ps.preOpened) + p.slots; keep < len(p.bins) {
 		p.bins, p.assign = p.bins[:keep], p.assign[:keep]
 	}

@@ -26,8 +26,9 @@ type MemoryOverhead struct {
 // registered instance shows the real one. ECS documents a single example (an
 // m4.large with 8 GiB registers 7985 MiB, 2.5% less: memory-management.md);
 // moto's fixture of an 8 GiB instance registers 7482 MiB, 8.7% less. tandem
-// assumes 6%, and learns the real figure from any registered instance whose
-// type it knows.
+// assumes 6%, unless registered instances of types described in
+// instance-types.json show their own share: then it takes the largest of
+// those, whatever their type.
 func DefaultMemoryOverhead() MemoryOverhead { return MemoryOverhead{Percent: 6} }
 
 // Options are the knobs of one estimate.
@@ -37,8 +38,11 @@ type Options struct {
 	// HeadroomPercent keeps spare room for this share of each REPLICA
 	// service's desired count (rounded up) on top of its demand.
 	HeadroomPercent int
-	// MemoryOverhead, when set, overrides the overhead that tandem otherwise
-	// learns from registered instances (or DefaultMemoryOverhead).
+	// MemoryOverhead, when set, is the overhead of new instances of types
+	// that no registered instance shows. Unset, tandem uses the largest
+	// share any registered instance of a described type keeps, else
+	// DefaultMemoryOverhead. Types with registered instances are sized as
+	// those register, whatever this says.
 	MemoryOverhead *MemoryOverhead
 	// IgnoreInstances are Auto Scaling instances that no longer count as
 	// upcoming capacity (for example, launched long ago and never
@@ -80,7 +84,12 @@ type Plan struct {
 
 // PoolPlan is the capacity decision for one Auto Scaling group.
 type PoolPlan struct {
-	Name                   string `json:"name"`
+	Name string `json:"name"`
+	// InstanceType names the pool's new instances: its launch template's
+	// type, or the first override of its mixed instances policy. With
+	// several overrides, new instances are sized as the least of them in
+	// each dimension (CPU, memory, GPUs, ENIs), since the group may launch
+	// any of them.
 	InstanceType           string `json:"instanceType"`
 	MinSize                int    `json:"minSize"`
 	MaxSize                int    `json:"maxSize"`

@@ -1,9 +1,12 @@
 package placement
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // poolState is one pool during an estimate.
@@ -20,8 +23,13 @@ import (
 type poolState struct {
 	idx  int
 	pool *Pool
-	typ  string
-	ami  string
+	// typ names the pool's new instances: its launch template's type, or its
+	// mixed instances policy's first override. sizing are the types a new
+	// instance may be (every override); a new instance is sized as the least
+	// of them in each dimension.
+	typ    string
+	sizing []string
+	ami    string
 
 	registered []*ContainerInstance
 	// inService counts registered, usable instances; leaving counts
@@ -40,7 +48,8 @@ type poolState struct {
 	preOpened []*node
 
 	// Routing state: working copies of the bins, what each holds, and how
-	// many slots are open.
+	// many slots are open. bins[i] is preOpened[i] for every pre-opened
+	// instance (empty when nothing goes there), then the open slots.
 	bins   []*node
 	assign []map[*group]int
 	slots  int
@@ -71,10 +80,11 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 	}
 	ps := &poolState{idx: idx, pool: p, templates: map[string]*node{}}
 	var err error
-	ps.typ, ps.ami, err = e.poolInstanceType(p)
+	ps.sizing, ps.ami, err = e.poolInstanceTypes(p)
 	if err != nil {
 		return nil, err
 	}
+	ps.typ = ps.sizing[0]
 	ec2ToCI := map[string]*ContainerInstance{}
 	for i := range e.c.ContainerInstances {
 		ci := &e.c.ContainerInstances[i]
@@ -119,11 +129,11 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 			e.warn("pool %s: instance %s does not count as capacity: %s", p.Name, inst.ID, e.opts.IgnoreInstances[inst.ID])
 		default:
 			ps.launched++
-			typ := inst.InstanceType
-			if typ == "" {
-				typ = ps.typ
+			types := ps.sizing
+			if inst.InstanceType != "" {
+				types = []string{inst.InstanceType}
 			}
-			t, err := e.template(ps, typ, inst.Zone)
+			t, err := e.template(ps, types, inst.Zone)
 			if err != nil {
 				return nil, err
 			}
@@ -143,7 +153,7 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 	ps.zoneCount = zoneCount
 	ps.slotTmpl = map[string]*node{}
 	for _, z := range ps.zones {
-		t, err := e.template(ps, ps.typ, z)
+		t, err := e.template(ps, ps.sizing, z)
 		if err != nil {
 			return nil, err
 		}
@@ -171,26 +181,30 @@ func checkSupported(p *Pool, versions []LaunchTemplateVersion) error {
 	return nil
 }
 
-// poolInstanceType returns the instance type and AMI of the pool's next
-// instance: the first override of a mixed instances policy, else the launch
-// template version the group names.
-func (e *estimator) poolInstanceType(p *Pool) (typ, ami string, err error) {
+// poolInstanceTypes returns the instance types the pool's next instance may
+// be, the one that names it first, and its AMI: every override of a mixed
+// instances policy (an allocation strategy by price or Spot capacity may
+// pick any of them), else the type of the launch template version the group
+// names.
+func (e *estimator) poolInstanceTypes(p *Pool) (types []string, ami string, err error) {
 	var ref *LaunchTemplateRef
 	switch {
 	case p.MixedInstances != nil:
 		ref = &p.MixedInstances.LaunchTemplate
-		if len(p.MixedInstances.Overrides) > 0 {
-			o := p.MixedInstances.Overrides[0]
-			if o.LaunchTemplate != nil {
+		for _, o := range p.MixedInstances.Overrides {
+			if o.InstanceType != "" && !slices.Contains(types, o.InstanceType) {
+				types = append(types, o.InstanceType)
+			}
+		}
+		if len(types) > 0 {
+			if o := p.MixedInstances.Overrides[0]; o.LaunchTemplate != nil {
 				ref = o.LaunchTemplate
 			}
-			if o.InstanceType != "" {
-				v, err := e.launchTemplateVersion(p.Name, *ref)
-				if err != nil {
-					return o.InstanceType, "", nil // the AMI is only a nicety
-				}
-				return o.InstanceType, v.ImageID, nil
+			v, err := e.launchTemplateVersion(p.Name, *ref)
+			if err != nil {
+				return types, "", nil // the AMI is only a nicety
 			}
+			return types, v.ImageID, nil
 		}
 	case p.LaunchTemplate != nil:
 		ref = p.LaunchTemplate
@@ -209,21 +223,21 @@ func (e *estimator) poolInstanceType(p *Pool) (typ, ami string, err error) {
 			}
 		}
 		if best == "" {
-			return "", "", fmt.Errorf("pool %s uses launch configuration %q and has no instance to learn its instance type from; tandem reads launch templates only", p.Name, p.LaunchConfigurationName)
+			return nil, "", fmt.Errorf("pool %s uses launch configuration %q and has no instance to learn its instance type from; tandem reads launch templates only", p.Name, p.LaunchConfigurationName)
 		}
-		return best, "", nil
+		return []string{best}, "", nil
 	}
 	v, err := e.launchTemplateVersion(p.Name, *ref)
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	if v.HasInstanceRequirements {
-		return "", "", &UnsupportedError{Pool: p.Name, Feature: "launch template with attribute-based instance type selection (InstanceRequirements)"}
+		return nil, "", &UnsupportedError{Pool: p.Name, Feature: "launch template with attribute-based instance type selection (InstanceRequirements)"}
 	}
 	if v.InstanceType == "" {
-		return "", "", fmt.Errorf("pool %s: launch template %s version %d sets no instance type", p.Name, templateName(*ref), v.VersionNumber)
+		return nil, "", fmt.Errorf("pool %s: launch template %s version %d sets no instance type", p.Name, templateName(*ref), v.VersionNumber)
 	}
-	return v.InstanceType, v.ImageID, nil
+	return []string{v.InstanceType}, v.ImageID, nil
 }
 
 func templateName(ref LaunchTemplateRef) string {
@@ -274,16 +288,19 @@ func (e *estimator) launchTemplateVersion(pool string, ref LaunchTemplateRef) (L
 	return LaunchTemplateVersion{}, notFound
 }
 
-// template returns an empty instance of the given type in the given zone of
-// the pool, as it would register: capacity learned from a registered
-// instance of the type (or derived from EC2's description), the type's
-// attributes and those all the pool's instances share, and every daemon
-// whose constraints it satisfies already charged.
-func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
-	key := typ + "|" + zone
+// template returns an empty instance of the pool in the given zone, as it
+// would register: of the first of the given types, with its attributes and
+// those all the pool's instances share, offering the least that any of the
+// types offers in each dimension (typeRegistration; one type for a launch
+// template or an instance whose type is known, every override of a mixed
+// instances policy otherwise), and every daemon whose constraints it
+// satisfies already charged.
+func (e *estimator) template(ps *poolState, types []string, zone string) (*node, error) {
+	key := strings.Join(types, ",") + "|" + zone
 	if t, ok := ps.templates[key]; ok {
 		return t, nil
 	}
+	typ := types[0]
 	t := &node{
 		kind:              newNode,
 		pool:              ps.idx,
@@ -299,7 +316,7 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 	var registered []*ContainerInstance
 	for _, ci := range ps.registered {
 		registered = append(registered, ci)
-		if ci.AgentVersion > t.agentVersion {
+		if compareVersions(ci.AgentVersion, t.agentVersion) > 0 {
 			t.agentVersion = ci.AgentVersion
 		}
 	}
@@ -307,24 +324,19 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	arch := ""
-	if ci := e.registeredLike(typ, ps.idx); ci != nil {
-		t.capCPU, t.capMem, t.capGPU = ci.RegisteredCPUUnits, ci.RegisteredMemoryMiB, ci.RegisteredGPUs
-		t.portsTCP = sortedPorts(ci.ReservedPortsTCP)
-		t.portsUDP = sortedPorts(ci.ReservedPortsUDP)
-		arch = attributeValue(ci.Attributes, "ecs.cpu-architecture")
-	} else if it, ok := e.c.InstanceTypes[typ]; ok {
-		t.capCPU = it.VCPUs * 1024
-		t.capMem = it.MemoryMiB - e.memoryOverhead(it.MemoryMiB)
-		t.capGPU = it.GPUs
-		if len(it.Architectures) > 0 {
-			arch = it.Architectures[0]
+	var arch string
+	for i, other := range types {
+		r, err := e.typeRegistration(ps, other)
+		if err != nil {
+			return nil, err
 		}
-	} else {
-		return nil, fmt.Errorf("pool %s: instance type %s is neither registered in the cluster nor described in instance-types.json", ps.pool.Name, typ)
-	}
-	if len(t.portsTCP) == 0 {
-		t.portsTCP = append([]int(nil), defaultReservedPorts...)
+		if i == 0 {
+			t.capCPU, t.capMem, t.capGPU = r.cpu, r.mem, r.gpu
+			arch = r.arch
+		}
+		t.capCPU, t.capMem, t.capGPU = min(t.capCPU, r.cpu), min(t.capMem, r.mem), min(t.capGPU, r.gpu)
+		t.portsTCP = insertPorts(t.portsTCP, r.portsTCP)
+		t.portsUDP = insertPorts(t.portsUDP, r.portsUDP)
 	}
 	if arch == "" {
 		if it, ok := e.c.InstanceTypes[typ]; ok && len(it.Architectures) > 0 {
@@ -347,7 +359,11 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 	if ps.trunk {
 		eniAttrs = map[string]string{"ecs.awsvpc-trunk-id": "yes"}
 	}
-	t.eni = int64(e.eniLimit(typ, eniAttrs))
+	for i, other := range types {
+		if n := int64(e.eniLimit(other, eniAttrs)); i == 0 || n < t.eni {
+			t.eni = n
+		}
+	}
 	t.cpu, t.mem, t.gpu = t.capCPU, t.capMem, t.capGPU
 
 	for _, d := range e.daemons {
@@ -363,6 +379,73 @@ func (e *estimator) template(ps *poolState, typ, zone string) (*node, error) {
 	t.placed = 0
 	ps.templates[key] = t
 	return t, nil
+}
+
+// compareVersions compares two dotted version numbers, such as the agent's
+// "1.89.0", part by part, so that 1.10.0 comes after 1.9.0: it returns -1,
+// 0 or 1. Within a part, the leading digits compare as a number (none count
+// as 0), then what follows them as text; a missing part is an empty one.
+func compareVersions(a, b string) int {
+	for a != "" || b != "" {
+		var x, y string
+		x, a, _ = strings.Cut(a, ".")
+		y, b, _ = strings.Cut(b, ".")
+		xn, xrest := splitDigits(x)
+		yn, yrest := splitDigits(y)
+		if c := cmp.Compare(len(xn), len(yn)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(xn, yn); c != 0 {
+			return c
+		}
+		if c := strings.Compare(xrest, yrest); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// splitDigits splits s after its leading digits, dropping leading zeros:
+// numbers then compare by length, then as text.
+func splitDigits(s string) (digits, rest string) {
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	return strings.TrimLeft(s[:end], "0"), s[end:]
+}
+
+// typeRegistration returns what a new instance of the given type registers
+// with in the pool: as registered instances of the type show it
+// (registeredLike), else derived from EC2's description of the type (CPU
+// units 1024 per vCPU, memory less the overhead, the agent's default
+// reserved ports). Without either, the pool cannot be sized: an error names
+// the type.
+func (e *estimator) typeRegistration(ps *poolState, typ string) (registration, error) {
+	if r, ok := e.registeredLike(typ, ps.idx); ok {
+		if len(r.portsTCP) == 0 {
+			r.portsTCP = slices.Clone(defaultReservedPorts)
+		}
+		return r, nil
+	}
+	it, ok := e.c.InstanceTypes[typ]
+	if !ok {
+		err := fmt.Errorf("pool %s: instance type %s is neither registered in the cluster nor described in instance-types.json", ps.pool.Name, typ)
+		if len(ps.sizing) > 1 {
+			err = fmt.Errorf("%w; it is one of the group's mixed instances overrides, and tandem sizes new instances as the smallest of them", err)
+		}
+		return registration{}, err
+	}
+	r := registration{
+		cpu:      it.VCPUs * 1024,
+		mem:      it.MemoryMiB - e.memoryOverhead(it.MemoryMiB),
+		gpu:      it.GPUs,
+		portsTCP: slices.Clone(defaultReservedPorts),
+	}
+	if len(it.Architectures) > 0 {
+		r.arch = it.Architectures[0]
+	}
+	return r, nil
 }
 
 // slotZone returns the zone of slot i: the zone with the fewest instances

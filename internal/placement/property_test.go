@@ -11,8 +11,10 @@ import (
 )
 
 // genWorld draws a random cluster: one or two pools (maxPools), partly
-// filled instances, upcoming ones, and services of many shapes, ports,
-// networks, constraints and strategies, some of them mid-deployment.
+// filled instances (those of one type not all registered alike), idle
+// registered instances next to unplaced demand,
+// upcoming ones, and services of many shapes, ports, networks, constraints
+// and strategies, some of them mid-deployment.
 func genWorld(t *rapid.T, maxPools int) *world {
 	w := newWorld()
 	types := map[string][2]int64{ // registered CPU units and MiB
@@ -43,14 +45,22 @@ func genWorld(t *rapid.T, maxPools int) *world {
 		}
 		typ := poolType[pool]
 		zone := rapid.SampledFrom(p.Zones).Draw(t, fmt.Sprintf("inst%dZone", i))
-		opts := []func(*ContainerInstance, *PoolInstance){inPool(pool), ofType(typ, types[typ][0], types[typ][1])}
+		// Instances of one type may register with a little less memory
+		// (another AMI, another ECS_RESERVED_MEMORY).
+		regMem := types[typ][1] - 256*int64(rapid.IntRange(0, 3).Draw(t, fmt.Sprintf("inst%dLess", i)))
+		opts := []func(*ContainerInstance, *PoolInstance){inPool(pool), ofType(typ, types[typ][0], regMem)}
 		switch rapid.IntRange(0, 9).Draw(t, fmt.Sprintf("inst%dState", i)) {
 		case 0:
 			opts = append(opts, draining)
 		case 1:
 			opts = append(opts, disconnected)
 		}
-		instances = append(instances, w.instance(zone, opts...))
+		ci := w.instance(zone, opts...)
+		// Some registered instances stay idle whatever the services run:
+		// empty instances the pools fill, next to demand still unplaced.
+		if rapid.IntRange(0, 2).Draw(t, fmt.Sprintf("inst%dIdle", i)) != 0 {
+			instances = append(instances, ci)
+		}
 	}
 	if p := w.pool("pool-a"); len(p.Instances) < p.MaxSize && rapid.Bool().Draw(t, "upcoming") {
 		w.upcoming(p.Zones[0], rapid.SampledFrom([]string{"Pending", "InService"}).Draw(t, "upcomingState"))
@@ -58,6 +68,29 @@ func genWorld(t *rapid.T, maxPools int) *world {
 
 	if rapid.IntRange(0, 3).Draw(t, "daemon") == 0 {
 		w.service("agent", 1, w.td("agent", cpu(128), mem(128)), daemonService)
+	}
+	if rapid.IntRange(0, 3).Draw(t, "pairs") == 0 {
+		// k tasks each of two services that pair up on k instances, while
+		// first-fit decreasing needs k + ⌈k/2⌉: with pool-a holding between
+		// k and k + ⌈k/2⌉ idle instances, the pools' tighter packing leaves
+		// some of them without a bin.
+		shapes := pairShapes(types["m5.large"][0], types["m5.large"][1])
+		pair := rapid.SampledFrom(shapes).Draw(t, "pairShapes")
+		k := rapid.IntRange(3, 6).Draw(t, "pairCount")
+		w.service("pair-a", k, w.td("pair-a", cpu(pair[0].CPUUnits), mem(pair[0].MemoryMiB)))
+		w.service("pair-b", k, w.td("pair-b", cpu(pair[1].CPUUnits), mem(pair[1].MemoryMiB)))
+		p := w.pool("pool-a")
+		idle := 0
+		for _, ci := range w.c.ContainerInstances {
+			if ci.Status == "ACTIVE" && ci.AgentConnected && slices.ContainsFunc(p.Instances, func(pi PoolInstance) bool { return pi.ID == ci.EC2InstanceID }) {
+				idle++
+			}
+		}
+		for want := k + rapid.IntRange(0, (k+1)/2).Draw(t, "pairIdle"); idle < want; idle++ {
+			p.MaxSize = max(p.MaxSize, len(p.Instances)+1)
+			w.instance(p.Zones[idle%len(p.Zones)], inPool("pool-a"), ofType("m5.large", types["m5.large"][0], types["m5.large"][1]))
+		}
+		return w
 	}
 	nSvc := rapid.IntRange(1, 5).Draw(t, "services")
 	for i := range nSvc {
@@ -108,6 +141,38 @@ func genWorld(t *rapid.T, maxPools int) *world {
 	return w
 }
 
+// pairShapes lists pairs of task shapes (a, b), in steps of 128 CPU units
+// and 128 MiB, such that on an instance offering cpu and mem (or up to
+// 256 MiB less): one a and one b fit together, two b fit but not three, a
+// fits once and never next to two b, and b is the larger task, so that
+// first-fit decreasing puts the b tasks two by two and needs half as many
+// instances again as pairing them with the a tasks.
+func pairShapes(cpu, mem int64) [][2]Shape {
+	const step = 128
+	c, m, slack := cpu/step, mem/step, int64(256/step)
+	var out [][2]Shape
+	for bc := int64(1); bc <= c; bc++ {
+		for bm := int64(1); bm <= m; bm++ {
+			if 2*bm > m-slack || 3*bm <= m {
+				continue
+			}
+			for ac := c/2 + 1; ac+bc <= c; ac++ {
+				for am := m - 2*bm + 1; am+bm <= m-slack; am++ {
+					// b is larger by the share of the instance it takes.
+					if ac*m+am*c >= bc*m+bm*c {
+						continue
+					}
+					out = append(out, [2]Shape{
+						{CPUUnits: ac * step, MemoryMiB: am * step},
+						{CPUUnits: bc * step, MemoryMiB: bm * step},
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
 // fits reports whether a task of shape s fits container instance ci now.
 func fits(w *world, ci string, s Shape) bool {
 	for _, c := range w.c.ContainerInstances {
@@ -147,6 +212,9 @@ func runChecked(t *rapid.T, c Cluster, opts Options) Plan {
 		checkNode(t, before[n], n, a)
 	}
 	for _, ps := range e.pools {
+		if len(ps.bins) < len(ps.preOpened) {
+			t.Fatalf("pool %s: %d bins for %d empty and launched instances", ps.pool.Name, len(ps.bins), len(ps.preOpened))
+		}
 		for i, b := range ps.bins {
 			var start *node
 			switch {
@@ -170,7 +238,11 @@ func checkNode(t *rapid.T, start, end *node, placed map[*group]int) {
 	for _, p := range start.portsUDP {
 		taken[fmt.Sprint("udp/", p)] = true
 	}
+	distinct := map[string]int{} // tasks of distinctInstance task groups
 	for g, k := range placed {
+		if g.cons.distinct {
+			distinct[g.name] += k
+		}
 		cpu -= g.shape.CPUUnits * int64(k)
 		mem -= g.shape.MemoryMiB * int64(k)
 		eni -= g.shape.ENIs * int64(k)
@@ -185,8 +257,10 @@ func checkNode(t *rapid.T, start, end *node, placed map[*group]int) {
 			}
 			taken[key] = true
 		}
-		if g.cons.distinct && k+start.groups[g.name] > 1 {
-			t.Fatalf("instance %s: %d tasks of distinctInstance group %s", end.id, k+start.groups[g.name], g.name)
+	}
+	for name, k := range distinct {
+		if k+start.groups[name] > 1 {
+			t.Fatalf("instance %s: %d tasks of distinctInstance group %s", end.id, k+start.groups[name], name)
 		}
 	}
 	if cpu != end.cpu || mem != end.mem || eni != end.eni {
@@ -208,7 +282,7 @@ func totalNew(p Plan) int {
 func TestPropertyNoOvercommit(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t, 2)
-		p := runChecked(t, w.c, Options{})
+		p := runChecked(t, w.c, Options{HeadroomPercent: rapid.SampledFrom([]int{0, 0, 25, 50}).Draw(t, "headroom")})
 		for _, sp := range p.Services {
 			if sum := sp.OnExisting + sp.OnUpcoming + sp.OnNew + sp.Unplaceable; sum != sp.Unplaced {
 				t.Fatalf("service %s: placed on existing %d + upcoming %d + new %d + unplaceable %d != unplaced %d",

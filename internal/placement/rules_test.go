@@ -477,15 +477,46 @@ func TestNewInstanceRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 1},
 		},
 		{
-			name: "mixed instances: the first override gives the type",
+			name: "mixed instances: new instances are sized as the smallest override and named by the first",
 			build: func(w *world) {
+				// Spot or lowest-price allocation may launch the m5.large:
+				// two tasks each, not four.
 				p := w.pool("pool-a")
 				p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{
 					{InstanceType: "m5.xlarge"}, {InstanceType: "m5.large"}}}
 				p.LaunchTemplate = nil
 				w.service("api", 4, w.td("api", cpu(1024), mem(1024)))
 			},
+			newInstances: map[string]int{"pool-a": 2},
+			check: func(t *testing.T, p Plan) {
+				if got := poolPlan(t, p, "pool-a").InstanceType; got != "m5.xlarge" {
+					t.Errorf("instance type %s, want m5.xlarge", got)
+				}
+			},
+		},
+		{
+			name: "mixed instances: the smallest override is the least of each dimension",
+			build: func(w *world) {
+				// c5.xlarge has the CPU, r5.large the memory; a new instance
+				// may be either, so it is counted with 2048 CPU units and
+				// 8192 - 6% = 7700 MiB.
+				w.c.InstanceTypes["r5.large"] = InstanceType{Name: "r5.large", VCPUs: 2, MemoryMiB: 16384, MaximumNetworkInterfaces: 3, Architectures: []string{"x86_64"}}
+				p := w.pool("pool-a")
+				p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{
+					{InstanceType: "c5.xlarge"}, {InstanceType: "r5.large"}}}
+				p.LaunchTemplate = nil
+				w.service("cpu", 1, w.td("cpu", cpu(3072), mem(512)))
+				w.service("memory", 1, w.td("memory", cpu(256), mem(12288)))
+				w.service("both", 2, w.td("both", cpu(1024), mem(3840)))
+			},
 			newInstances: map[string]int{"pool-a": 1},
+			reasons:      []string{"cpu:1:RESOURCE:CPU", "memory:1:RESOURCE:MEMORY"},
+			check: func(t *testing.T, p Plan) {
+				want := "a new instance (the least of c5.xlarge, r5.large) of pool pool-a in us-east-1a offers 2048 CPU units, 7700 MiB"
+				if u := p.Unplaceable[0]; !strings.Contains(u.Detail, want) {
+					t.Errorf("detail %q, want it to say %q", u.Detail, want)
+				}
+			},
 		},
 		{
 			name: "registered capacity comes from an instance of the same type",
@@ -496,6 +527,24 @@ func TestNewInstanceRules(t *testing.T) {
 				w.run("api", ci)
 			},
 			newInstances: map[string]int{"pool-a": 2},
+		},
+		{
+			name: "registered instances of the type that differ: a new one offers the least of each",
+			build: func(w *world) {
+				// i-0001 registered less CPU, i-0002 less memory (another
+				// AMI); both run a small task.
+				a := w.instance("us-east-1a", ofType("m5.large", 1536, 7680))
+				b := w.instance("us-east-1b", ofType("m5.large", 2048, 7000))
+				w.service("small", 2, w.td("small", cpu(128), mem(512)))
+				w.run("small", a)
+				w.run("small", b)
+				// A new instance offers 1536 CPU units and 7000 MiB, whatever
+				// the order of the snapshot: the big task would fit an
+				// instance like i-0001, the wide one like i-0002; neither fits.
+				w.service("big", 1, w.td("big", cpu(256), mem(7400)))
+				w.service("wide", 1, w.td("wide", cpu(2048), mem(512)))
+			},
+			reasons: []string{"big:1:RESOURCE:MEMORY", "wide:1:RESOURCE:CPU"},
 		},
 		{
 			name: "without a registered instance, capacity is vCPUs x 1024 and memory less the overhead",
@@ -530,6 +579,19 @@ func TestNewInstanceRules(t *testing.T) {
 					t.Errorf("on new = %d, want 1", got)
 				}
 			},
+		},
+		{
+			name: "the learned overhead is the largest share any registered instance keeps",
+			build: func(w *world) {
+				// m5.large keeps 512 of 8192 MiB (62.5‰), t3.small 148 of
+				// 2048 (72.3‰, 73‰ rounded up). A new m5.xlarge offers
+				// 16384 - 1197 = 15187 MiB, not 15360.
+				w.c.LaunchTemplateVersions[0].InstanceType = "m5.xlarge"
+				w.instance("us-east-1a")
+				w.instance("us-east-1b", ofType("t3.small", 2048, 1900))
+				w.service("big", 1, w.td("big", cpu(128), mem(15360)))
+			},
+			reasons: []string{"big:1:RESOURCE:MEMORY"},
 		},
 		{
 			name: "every new instance runs the daemons, static ports included",
@@ -567,6 +629,19 @@ func TestNewInstanceRules(t *testing.T) {
 			newInstances: map[string]int{"pool-a": 4},
 		},
 		{
+			name: "new instances run the newest agent of the pool's instances, compared by number",
+			build: func(w *world) {
+				full := func(ci *ContainerInstance, _ *PoolInstance) { ci.RemainingCPUUnits = 0 }
+				agent := func(v string) func(*ContainerInstance, *PoolInstance) {
+					return func(ci *ContainerInstance, _ *PoolInstance) { ci.AgentVersion = v }
+				}
+				w.instance("us-east-1a", full, agent("1.9.0"))
+				w.instance("us-east-1b", full, agent("1.10.0"))
+				w.service("api", 1, w.td("api"), constraint(Constraint{Type: MemberOf, Expression: "agentVersion >= 1.10.0"}))
+			},
+			newInstances: map[string]int{"pool-a": 1},
+		},
+		{
 			name: "new instances carry the custom attributes all the pool's instances share",
 			build: func(w *world) {
 				w.instance("us-east-1a", withAttr("stack", "prod"), withAttr("team", "a"), func(ci *ContainerInstance, _ *PoolInstance) { ci.RemainingCPUUnits = 0 })
@@ -580,6 +655,27 @@ func TestNewInstanceRules(t *testing.T) {
 	})
 }
 
+func TestCompareVersions(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"1.10.0", "1.9.0", 1},
+		{"1.9.0", "1.10.0", -1},
+		{"1.89.0", "1.89.0", 0},
+		{"1.89", "1.89.0", 0},
+		{"1.89.1", "1.89", 1},
+		{"01.2", "1.2", 0},
+		{"1.0.0", "", 1},
+		{"", "", 0},
+	}
+	for _, tt := range tests {
+		if got := compareVersions(tt.a, tt.b); got != tt.want {
+			t.Errorf("compareVersions(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
 func TestConstraintRules(t *testing.T) {
 	runRules(t, []ruleCase{
 		{
@@ -588,6 +684,15 @@ func TestConstraintRules(t *testing.T) {
 				w.service("ha", 3, w.td("ha"), constraint(Constraint{Type: DistinctInstance}))
 			},
 			newInstances: map[string]int{"pool-a": 3},
+		},
+		{
+			name: "distinctInstance holds between a service's tasks and its headroom",
+			opts: Options{HeadroomPercent: 50},
+			build: func(w *world) {
+				// 4 tasks and 2 of headroom, each on its own instance.
+				w.service("web", 4, w.td("web"), constraint(Constraint{Type: DistinctInstance}))
+			},
+			newInstances: map[string]int{"pool-a": 6},
 		},
 		{
 			name: "distinctInstance counts the service's tasks already running",
@@ -953,6 +1058,11 @@ func TestUnsupportedPools(t *testing.T) {
 			w.pool("pool-a").LaunchTemplate.Version = "7"
 		}, "version \"7\" is not in launch-template-versions.json"},
 		{"unknown instance type", func(w *world) { delete(w.c.InstanceTypes, "m5.large") }, "neither registered in the cluster nor described in instance-types.json"},
+		{"mixed instances override of an unknown instance type", func(w *world) {
+			p := w.pool("pool-a")
+			p.MixedInstances = &MixedInstances{LaunchTemplate: *p.LaunchTemplate, Overrides: []InstanceOverride{{InstanceType: "m5.large"}, {InstanceType: "x9.large"}}}
+			p.LaunchTemplate = nil
+		}, "instance type x9.large is neither registered in the cluster nor described in instance-types.json; it is one of the group's mixed instances overrides"},
 		{"missing task definition", func(w *world) {
 			w.service("api", 1, "arn:aws:ecs:us-east-1:123456789012:task-definition/nope:1")
 		}, "service api: task definition arn:aws:ecs:us-east-1:123456789012:task-definition/nope:1 is not in the snapshot"},
