@@ -52,10 +52,14 @@ func (e *estimator) reason(g *group) (Reason, string) {
 	if !admitted {
 		return ReasonConstraint, e.constraintDetail(g)
 	}
-	if len(g.eligible) == 0 {
-		if len(satisfied) == 0 {
-			return ReasonConstraint, fmt.Sprintf("only instances that are already full satisfy %s; no pool's new instances do", g.cons.text)
-		}
+	if len(g.eligible) == 0 && len(satisfied) == 0 {
+		return ReasonConstraint, fmt.Sprintf("only instances that are already full satisfy %s; no pool's new instances do", g.cons.text)
+	}
+	// A pool may be eligible through an instance it holds already (a larger
+	// type registered earlier) while its new instances cannot take a task:
+	// raising its maximum would not help, so the reason is the resource.
+	fitsNew := slices.ContainsFunc(satisfied, func(t *node) bool { return t.failingDimension(g.shape) == "" })
+	if len(g.eligible) == 0 || !fitsNew {
 		best, bestIdx := Reason(""), -1
 		var notes []string
 		for _, t := range satisfied {

@@ -792,6 +792,22 @@ func TestReasonRules(t *testing.T) {
 			reasons: []string{"big:2:RESOURCE:MEMORY"},
 		},
 		{
+			name: "RESOURCE, not MAX_CAPACITY, when only a full registered instance of a larger type fits",
+			build: func(w *world) {
+				// The pool launches t3.small; one m5.large registered in it
+				// earlier takes one task. A higher MaxSize would not help.
+				w.c.LaunchTemplateVersions[0].InstanceType = "t3.small"
+				w.instance("us-east-1a")
+				w.service("big", 2, w.td("big", cpu(256), mem(4000)))
+			},
+			reasons: []string{"big:1:RESOURCE:MEMORY"},
+			check: func(t *testing.T, p Plan) {
+				if d := p.Unplaceable[0].Detail; !strings.Contains(d, "a new t3.small of pool pool-a") {
+					t.Errorf("detail %q: want what a new instance offers", d)
+				}
+			},
+		},
+		{
 			name: "CPU is checked before memory",
 			build: func(w *world) {
 				w.service("big", 1, w.td("big", cpu(9999), mem(99999)))
