@@ -171,10 +171,12 @@ func readList[T any](fsys fs.FS, file, key string, required bool) ([]T, error) {
 		if err := json.Unmarshal(raw, &elems); err != nil {
 			return nil, &Error{File: file, Field: key, Err: fmt.Errorf("want an array, got %s", kind(raw))}
 		}
-		for i, elem := range elems {
+		for _, elem := range elems {
 			var t T
 			if err := json.Unmarshal(elem, &t); err != nil {
-				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)+i), elem, err)
+				// out holds every element before this one, of this page
+				// and of the pages before it: its length is the index.
+				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)), elem, err)
 			}
 			out = append(out, t)
 		}

@@ -767,6 +767,36 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadErrorsNameTheElement: an error names the element at fault by its
+// index in the whole list, whichever page of the file holds it.
+func TestLoadErrorsNameTheElement(t *testing.T) {
+	task := func(n string, desired string) string {
+		return `{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/tiny/` + n + `", "taskDefinitionArn": "` + tdARN + `", "lastStatus": "RUNNING", "desiredStatus": ` + desired + `}`
+	}
+	good := func(n string) string { return task(n, `"RUNNING"`) }
+	bad := func(n string) string { return task(n, `42`) }
+	page := func(tasks ...string) string {
+		return `{"tasks": [` + strings.Join(tasks, ", ") + `], "failures": []}` + "\n"
+	}
+	tests := []struct {
+		name, file, field string
+	}{
+		{"the second element of a page", page(good("1"), bad("2"), good("3")), "tasks[1].desiredStatus"},
+		{"the third element of a page", page(good("1"), good("2"), bad("3")), "tasks[2].desiredStatus"},
+		{"the second element of the second page", page(good("1"), good("2")) + page(good("3"), bad("4")), "tasks[3].desiredStatus"},
+		{"the first element of the third page", page(good("1"), good("2")) + page() + page(good("3")) + page(bad("4")), "tasks[3].desiredStatus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: &tt.file}))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			wantError(t, err, snapshot.TasksFile, tt.field, "want a string, got number")
+		})
+	}
+}
+
 // TestLoadBadTimestampNamesTheElement pins down what the loader says about
 // a bad timestamp today: the file, the element and the value (see the
 // skipped case of TestLoadErrors for the field it should name).
