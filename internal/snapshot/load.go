@@ -185,8 +185,11 @@ func readList[T any](fsys fs.FS, file, key string, required bool) ([]T, error) {
 	return out, nil
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+const utf8BOM = "\xef\xbb\xbf"
+
 // readValues reads the JSON objects of a file. A missing optional file
-// gives nil.
+// gives nil. A leading UTF-8 byte-order mark is skipped.
 func readValues(fsys fs.FS, file string, required bool) ([]map[string]json.RawMessage, error) {
 	data, err := fs.ReadFile(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -197,6 +200,13 @@ func readValues(fsys fs.FS, file string, required bool) ([]map[string]json.RawMe
 	}
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
+	}
+	// PowerShell writes UTF-8 with a byte-order mark, which JSON does not
+	// allow; it says nothing, so it goes. UTF-16 would need decoding: it is
+	// named instead, with what to do.
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return nil, &Error{File: file, Err: errors.New("encoded as UTF-16 (as Windows PowerShell's > writes it); save it as UTF-8, e.g. with Out-File -Encoding utf8")}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var values []map[string]json.RawMessage

@@ -797,6 +797,31 @@ func TestLoadErrorsNameTheElement(t *testing.T) {
 	}
 }
 
+// TestLoadByteOrderMark: Windows PowerShell writes UTF-8 with a byte-order
+// mark (Out-File or Set-Content -Encoding utf8); the loader reads past it.
+// UTF-16, which Windows PowerShell's > writes, is named as such.
+func TestLoadByteOrderMark(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	s, err := snapshot.Load(tinyWith(map[string]*string{
+		snapshot.ServicesFile:         ptr(bom + servicesJSON),
+		"task-definitions/web-3.json": ptr(bom + taskDefinitionJSON),
+		snapshot.ClustersFile:         ptr(bom + clustersJSON),
+	}))
+	if err != nil {
+		t.Fatalf("Load of files with a byte-order mark: %v", err)
+	}
+	if len(s.Services) != 1 || len(s.TaskDefinitions) != 1 || len(s.Clusters) != 1 {
+		t.Errorf("%d services, %d task definitions, %d clusters; want 1 each", len(s.Services), len(s.TaskDefinitions), len(s.Clusters))
+	}
+	// The line and column of a syntax error do not count the mark.
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: ptr(bom + `{"tasks": [,]}`)}))
+	wantError(t, err, snapshot.TasksFile, "", "invalid JSON at line 1, column 12")
+	for _, enc := range []string{"\xff\xfe", "\xfe\xff"} {
+		_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: ptr(enc + "{\x00}\x00")}))
+		wantError(t, err, snapshot.TasksFile, "", "UTF-16")
+	}
+}
+
 // TestLoadBadTimestampNamesTheElement pins down what the loader says about
 // a bad timestamp today: the file, the element and the value (see the
 // skipped case of TestLoadErrors for the field it should name).
