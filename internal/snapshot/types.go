@@ -89,11 +89,6 @@ type CapacityProviderStrategyItem struct {
 	Base             int    `json:"base"`
 }
 
-// TaskDefinitionFile is what describe-task-definition prints.
-type TaskDefinitionFile struct {
-	TaskDefinition TaskDefinition `json:"taskDefinition"`
-}
-
 // TaskDefinition is a task definition revision.
 type TaskDefinition struct {
 	TaskDefinitionARN    string                `json:"taskDefinitionArn"`
