@@ -233,6 +233,27 @@ func TestLiveErrors(t *testing.T) {
 	}
 }
 
+// TestSnapshotRefusesOtherFiles: --out names a folder tandem replaces as a
+// whole, so a folder holding anything but a snapshot (a home folder given
+// by mistake) is refused before any AWS call, and nothing in it changes.
+func TestSnapshotRefusesOtherFiles(t *testing.T) {
+	// Nothing listens here: a read would fail with another message.
+	setAWSEnv(t, "http://127.0.0.1:1")
+	home := t.TempDir()
+	notes := filepath.Join(home, "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status, out, errOut := run(t, "snapshot", "--cluster", "demo", "--out", home)
+	want := "tandem snapshot: will not replace " + home + ": it holds notes.txt, which is not a snapshot file"
+	if status != 1 || out != "" || !strings.Contains(errOut, want) {
+		t.Errorf("tandem snapshot --out HOME = %d, stdout %q, stderr %q; want 1, nothing, %q", status, out, errOut, want)
+	}
+	if data, err := os.ReadFile(notes); err != nil || string(data) != "mine" {
+		t.Errorf("notes.txt now %q, %v", data, err)
+	}
+}
+
 func TestNamesFlag(t *testing.T) {
 	var f namesFlag
 	for _, v := range []string{"a", "b,c", " d , ,e"} {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
 const snapshotUsage = `Usage: tandem snapshot --cluster NAME [--asg NAME ...] --out DIR
@@ -18,6 +20,13 @@ cluster's container instances and those behind its capacity providers.
 
 The AWS SDK's usual configuration applies (AWS_PROFILE, AWS_REGION,
 credentials, AWS_ENDPOINT_URL for an emulator). Only read calls are made.
+
+--out DIR is replaced as a whole: the files are written to a new folder
+beside it (.DIR.tandem-*), which then takes its place, so DIR holds exactly
+this snapshot (no file of an earlier one) and a failed write leaves DIR as it
+was. DIR may be missing, empty, or an earlier snapshot; if it holds anything
+else (a file or folder that is not a snapshot file) tandem refuses and
+changes nothing.
 
 Flags:
 `
@@ -32,7 +41,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	)
 	fs.StringVar(&cluster, "cluster", "", "ECS cluster `name` or ARN to read")
 	fs.Var(&pools, "asg", "Auto Scaling group `name` of the cluster (repeat for several); discovered when absent")
-	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to (created when missing)")
+	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to: created, or replaced if it holds only an earlier snapshot")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "give up reading after this `duration`")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, snapshotUsage)
@@ -53,6 +62,11 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "tandem snapshot: --cluster and --out are required")
 		fs.Usage()
 		return 2
+	}
+	// Refuse a folder WriteDir would refuse before the read, not after it.
+	if err := snapshot.CheckDir(out); err != nil {
+		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
+		return 1
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -11,4 +11,8 @@
 // (CLI v1). Every problem is an *Error naming the file and the field.
 // Snapshot.Cluster converts the files into the estimator's model, with ECS's
 // defaults for missing optional fields.
+//
+// Snapshot.WriteDir replaces a folder as a whole (written beside it, then
+// renamed into place), so a written folder holds exactly one snapshot; it
+// refuses a folder that holds anything but snapshot files.
 package snapshot
