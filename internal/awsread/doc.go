@@ -29,7 +29,7 @@
 //	            numbered version the pools name) → ec2 DescribeInstanceTypes
 //	            (100 a call; the pools' and the registered instances' types)
 //	        ec2 DescribeInstances (an instance-id filter of 100 ids a call)
-//	            for launch times and tags
+//	            for launch times and tags (the snapshot's instances.json)
 //	        autoscaling DescribePolicies and DescribeScalingActivities per pool
 //
 // Alarms is cloudwatch DescribeAlarms by name (100 names a call, metric and

@@ -95,7 +95,8 @@ type Cluster struct {
 	Snapshot *snapshot.Snapshot
 	// LaunchTimes is the EC2 launch time of every pool instance.
 	LaunchTimes map[string]time.Time
-	// InstanceTags are the EC2 tags of every pool instance.
+	// InstanceTags are the EC2 tags of every pool instance (also in
+	// Snapshot.Reservations, as instances.json holds them).
 	InstanceTags map[string]map[string]string
 	// Activities are the recent scaling activities of the pools that failed
 	// or were cancelled.
@@ -217,7 +218,7 @@ func (r *Reader) readPools(ctx context.Context, pools []string, out *Cluster) er
 			return err
 		},
 		func(ctx context.Context) (err error) {
-			out.LaunchTimes, out.InstanceTags, err = r.instances(ctx, poolInstanceIDs(groups))
+			out.Snapshot.Reservations, out.LaunchTimes, out.InstanceTags, err = r.instances(ctx, poolInstanceIDs(groups))
 			return err
 		},
 		func(ctx context.Context) error {

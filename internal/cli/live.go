@@ -10,7 +10,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/tandem-ecs/tandem/internal/awsread"
-	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
 // loadAWSConfig loads the SDK's default configuration (environment, shared
@@ -43,16 +42,6 @@ func readLive(ctx context.Context, cluster string, pools []string) (*awsread.Clu
 	}
 	// awsread's errors name the cluster and what was being read.
 	return awsread.New(cfg).Cluster(ctx, cluster, pools)
-}
-
-// readLiveSnapshot is readLive's snapshot, for the commands that decide on
-// it.
-func readLiveSnapshot(ctx context.Context, cluster string, pools []string) (*snapshot.Snapshot, error) {
-	c, err := readLive(ctx, cluster, pools)
-	if err != nil {
-		return nil, err
-	}
-	return c.Snapshot, nil
 }
 
 // namesFlag is a flag that may repeat (--asg a --asg b); a value may also

@@ -3,19 +3,25 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/tandem-ecs/tandem/internal/placement"
 	"github.com/tandem-ecs/tandem/internal/sandbox"
 	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
@@ -230,6 +236,80 @@ func TestLiveErrors(t *testing.T) {
 				t.Errorf("tandem %s = %d, stderr %q; want %d and %q", strings.Join(tt.args, " "), status, errOut, tt.wantStatus, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestPlanOptOutTag: an instance with the opt-out tag as an EC2 tag is
+// never drained, as the scaler has it: planning the live cluster reads the
+// EC2 tags, and so does planning its snapshot (instances.json).
+func TestPlanOptOutTag(t *testing.T) {
+	ctx := t.Context()
+	if err := moto.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	setAWSEnv(t, sb.URL())
+	// Three empty instances and a minimum of one: the plan drains two, the
+	// first two by ID when none is tagged.
+	if _, err := ecs.NewFromConfig(sb.Config()).CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("quiet")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.CreatePool(ctx, sandbox.Pool{Name: "idle", Cluster: "quiet", MinSize: 1, MaxSize: 3, Desired: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	drains := func(args ...string) []string {
+		t.Helper()
+		status, out, errOut := run(t, append([]string{"plan", "--output", "json"}, args...)...)
+		if status != 0 {
+			t.Fatalf("tandem plan %v = %d, stderr:\n%s", args, status, errOut)
+		}
+		var p placement.Plan
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, d := range p.Drain {
+			ids = append(ids, d.EC2InstanceID)
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	before := drains("--cluster", "quiet")
+	if len(before) != 2 {
+		t.Fatalf("untagged: drains %v, want two of the three empty instances", before)
+	}
+	kept := before[0]
+	_, err = ec2.NewFromConfig(sb.Config()).CreateTags(ctx, &ec2.CreateTagsInput{
+		Resources: []string{kept}, Tags: []ec2types.Tag{{Key: aws.String("tandem:scale-in"), Value: aws.String("never")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := drains("--cluster", "quiet")
+	if len(live) != 2 || slices.Contains(live, kept) {
+		t.Errorf("--cluster with %s tagged: drains %v, want the two others", kept, live)
+	}
+
+	dir := filepath.Join(t.TempDir(), "snap")
+	if status, _, errOut := run(t, "snapshot", "--cluster", "quiet", "--out", dir); status != 0 {
+		t.Fatalf("tandem snapshot = %d, stderr:\n%s", status, errOut)
+	}
+	if got := drains("--snapshot", dir); !slices.Equal(got, live) {
+		t.Errorf("--snapshot: drains %v, want %v as --cluster", got, live)
+	}
+	// Without instances.json a snapshot shows no EC2 tags.
+	if err := os.Remove(filepath.Join(dir, snapshot.InstancesFile)); err != nil {
+		t.Fatal(err)
+	}
+	if got := drains("--snapshot", dir); !slices.Equal(got, before) {
+		t.Errorf("--snapshot without %s: drains %v, want %v as when untagged", snapshot.InstancesFile, got, before)
 	}
 }
 

@@ -24,6 +24,11 @@ or a live cluster (read-only, with the AWS SDK's usual configuration), and
 prints what tandem would do: per Auto Scaling group the capacity to set, per
 service its demand, and the tasks no scaling can place, with reasons.
 
+Instances with the scale-in opt-out tag (scaleIn.optOutTag) are never
+drained, whether the tag is on the container instance or on the EC2
+instance. A snapshot shows EC2 tags only in its optional instances.json
+(aws ec2 describe-instances --instance-ids ..., which tandem snapshot writes).
+
 Flags:
 `
 
@@ -94,17 +99,24 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
+	// The pools' EC2 tags: from the live read, as the scaler gets them, or
+	// from the snapshot's optional instances.json.
 	var (
 		snap *snapshot.Snapshot
-		err  error
+		tags map[string]map[string]string
 	)
 	if f.cluster != "" {
-		snap, err = readLiveSnapshot(ctx, f.cluster, f.asgs)
+		c, err := readLive(ctx, f.cluster, f.asgs)
+		if err != nil {
+			return placement.Plan{}, err
+		}
+		snap, tags = c.Snapshot, c.InstanceTags
 	} else {
-		snap, err = snapshot.LoadDir(f.snapshot)
-	}
-	if err != nil {
-		return placement.Plan{}, err
+		var err error
+		if snap, err = snapshot.LoadDir(f.snapshot); err != nil {
+			return placement.Plan{}, err
+		}
+		tags = snap.InstanceTags()
 	}
 	cluster, err := snap.Cluster()
 	if err != nil {
@@ -121,7 +133,7 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 		}
 	}
 	opts := cc.PlacementOptions(time.Now().UTC())
-	opts.ScaleIn = scaleInOptions(cc, snap, cluster)
+	opts.ScaleIn = scaleInOptions(cc, snap, cluster, tags)
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	return placement.Estimate(ctx, cluster, opts)
@@ -129,9 +141,10 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 
 // scaleInOptions lets the plan show what the reconciler would drain now if
 // the scale-in delay had passed: the disruption budget of each pool (a
-// snapshot does not show drains in flight), and the instances whose
-// container instance carries the opt-out tag.
-func scaleInOptions(cc *config.Cluster, snap *snapshot.Snapshot, cluster placement.Cluster) placement.ScaleIn {
+// snapshot does not show drains in flight), and the instances that carry
+// the opt-out tag, as an EC2 tag (instanceTags, by instance ID) or on their
+// container instance, as the scaler checks both.
+func scaleInOptions(cc *config.Cluster, snap *snapshot.Snapshot, cluster placement.Cluster, instanceTags map[string]map[string]string) placement.ScaleIn {
 	opts := placement.ScaleIn{Disabled: cc.ScaleIn.Disabled, BusyBudget: map[string]int{}, Keep: map[string]string{}}
 	budget := cc.Budget()
 	for _, p := range cluster.Pools {
@@ -144,6 +157,11 @@ func scaleInOptions(cc *config.Cluster, snap *snapshot.Snapshot, cluster placeme
 		opts.BusyBudget[p.Name] = budget.Instances(live)
 	}
 	key, value := cc.OptOut()
+	for id, tags := range instanceTags {
+		if v, ok := tags[key]; ok && (value == "" || v == value) {
+			opts.Keep[id] = "EC2 tag " + key
+		}
+	}
 	for _, ci := range snap.ContainerInstances {
 		for _, t := range ci.Tags {
 			if t.Key == key && (value == "" || t.Value == value) {

@@ -3,8 +3,14 @@
 // --output json for one call (describe-services, describe-task-definition,
 // describe-container-instances, describe-tasks, describe-auto-scaling-groups,
 // describe-instance-types, describe-launch-template-versions, and optionally
-// describe-clusters and describe-capacity-providers). A user can dump a
-// cluster with the AWS CLI and ask tandem what it would do.
+// describe-clusters, describe-capacity-providers and describe-instances). A
+// user can dump a cluster with the AWS CLI and ask tandem what it would do.
+//
+// The optional instances.json is "aws ec2 describe-instances --instance-ids
+// ..." for the pools' instances (Reservations[].Instances[], of which
+// InstanceId and Tags are read): it carries the EC2 tags, and so the
+// scale-in opt-out tag, which describe-auto-scaling-groups does not show
+// per instance. Without it only container instance tags opt out.
 //
 // Loading tolerates what real dumps contain: unknown fields, several pages
 // of one call in one file, timestamps as ISO 8601 (CLI v2) or epoch seconds

@@ -25,6 +25,7 @@ const (
 	LaunchTemplateVersionsFile = "launch-template-versions.json"
 	ClustersFile               = "clusters.json"           // optional
 	CapacityProvidersFile      = "capacity-providers.json" // optional
+	InstancesFile              = "instances.json"          // optional
 )
 
 // sources says which CLI command prints each file, for error messages.
@@ -46,6 +47,8 @@ func source(file string) string {
 		return "aws ecs describe-clusters --include SETTINGS"
 	case CapacityProvidersFile:
 		return "aws ecs describe-capacity-providers"
+	case InstancesFile:
+		return "aws ec2 describe-instances"
 	}
 	return "aws ecs describe-task-definition"
 }
@@ -109,10 +112,39 @@ func Load(fsys fs.FS) (*Snapshot, error) {
 	if s.CapacityProviders, err = readList[CapacityProvider](fsys, CapacityProvidersFile, "capacityProviders", false); err != nil {
 		return nil, err
 	}
+	if s.Reservations, err = readList[Reservation](fsys, InstancesFile, "Reservations", false); err != nil {
+		return nil, err
+	}
+	for i, r := range s.Reservations {
+		for j, in := range r.Instances {
+			if in.InstanceID == "" {
+				return nil, &Error{File: InstancesFile, Field: fmt.Sprintf("Reservations[%d].Instances[%d].InstanceId", i, j), Err: errors.New("missing")}
+			}
+		}
+	}
 	if err := s.readTaskDefinitions(fsys); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// InstanceTags returns the EC2 tags of the instances of instances.json, by
+// instance ID; nil without the file.
+func (s *Snapshot) InstanceTags() map[string]map[string]string {
+	if s.Reservations == nil {
+		return nil
+	}
+	out := map[string]map[string]string{}
+	for _, r := range s.Reservations {
+		for _, in := range r.Instances {
+			tags := map[string]string{}
+			for _, t := range in.Tags {
+				tags[t.Key] = t.Value
+			}
+			out[in.InstanceID] = tags
+		}
+	}
+	return out
 }
 
 func (s *Snapshot) readTaskDefinitions(fsys fs.FS) error {

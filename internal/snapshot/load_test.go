@@ -436,11 +436,60 @@ func TestLoadDecodesEveryFile(t *testing.T) {
 func TestLoadOptionalFiles(t *testing.T) {
 	got, err := snapshot.Load(tiny())
 	if err != nil {
-		t.Fatalf("Load without clusters.json and capacity-providers.json: %v", err)
+		t.Fatalf("Load without clusters.json, capacity-providers.json and instances.json: %v", err)
 	}
-	if got.Clusters != nil || got.CapacityProviders != nil {
-		t.Errorf("clusters %v, capacity providers %v; want nil for missing optional files", got.Clusters, got.CapacityProviders)
+	if got.Clusters != nil || got.CapacityProviders != nil || got.Reservations != nil || got.InstanceTags() != nil {
+		t.Errorf("clusters %v, capacity providers %v, reservations %v; want nil for missing optional files", got.Clusters, got.CapacityProviders, got.Reservations)
 	}
+}
+
+// instancesJSON is what aws ec2 describe-instances --instance-ids prints for
+// two instances of two reservations, cut down.
+const instancesJSON = `{
+    "Reservations": [
+        {
+            "ReservationId": "r-0123456789abcdef0",
+            "OwnerId": "123456789012",
+            "Groups": [],
+            "Instances": [
+                {
+                    "InstanceId": "i-0123456789abcdef0",
+                    "InstanceType": "m5.large",
+                    "LaunchTime": "2026-11-20T08:58:31+00:00",
+                    "State": {"Code": 16, "Name": "running"},
+                    "Tags": [
+                        {"Key": "aws:autoscaling:groupName", "Value": "tiny-asg"},
+                        {"Key": "tandem:scale-in", "Value": "never"}
+                    ]
+                }
+            ]
+        },
+        {
+            "ReservationId": "r-0fedcba9876543210",
+            "Instances": [{"InstanceId": "i-0fedcba9876543210", "InstanceType": "m5.large"}]
+        }
+    ]
+}`
+
+func TestLoadInstances(t *testing.T) {
+	s, err := snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(instancesJSON)}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := map[string]map[string]string{
+		"i-0123456789abcdef0": {"aws:autoscaling:groupName": "tiny-asg", "tandem:scale-in": "never"},
+		"i-0fedcba9876543210": {},
+	}
+	if diff := cmp.Diff(want, s.InstanceTags()); diff != "" {
+		t.Errorf("InstanceTags (-want +got):\n%s", diff)
+	}
+	if got := s.Reservations[0].Instances[0].LaunchTime; got == nil || !got.Equal(time.Date(2026, 11, 20, 8, 58, 31, 0, time.UTC)) {
+		t.Errorf("LaunchTime = %v", got)
+	}
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(`{"Reservations": [{"Instances": []}, {"Instances": [{"InstanceId": "i-1"}, {"Tags": []}]}]}`)}))
+	wantError(t, err, snapshot.InstancesFile, "Reservations[1].Instances[1].InstanceId", "missing")
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(`{"InstanceStatuses": []}`)}))
+	wantError(t, err, snapshot.InstancesFile, "", `no "Reservations" in the object; is this the output of aws ec2 describe-instances?`)
 }
 
 func TestLoadEmptyLists(t *testing.T) {

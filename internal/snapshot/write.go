@@ -128,6 +128,9 @@ func (s *Snapshot) writeFiles(dir string) error {
 	if len(s.CapacityProviders) > 0 {
 		files = append(files, file{CapacityProvidersFile, map[string]any{"capacityProviders": s.CapacityProviders, "failures": []any{}}})
 	}
+	if len(s.Reservations) > 0 {
+		files = append(files, file{InstancesFile, map[string]any{"Reservations": s.Reservations}})
+	}
 	for _, td := range s.TaskDefinitions {
 		files = append(files, file{filepath.Join(TaskDefinitionsDir, taskDefinitionFile(td)), map[string]any{"taskDefinition": td}})
 	}
@@ -149,7 +152,7 @@ func (s *Snapshot) writeFiles(dir string) error {
 func isSnapshotFile(name string, isDir bool) bool {
 	switch name {
 	case ServicesFile, ContainerInstancesFile, TasksFile, AutoScalingGroupsFile, InstanceTypesFile,
-		LaunchTemplateVersionsFile, ClustersFile, CapacityProvidersFile:
+		LaunchTemplateVersionsFile, ClustersFile, CapacityProvidersFile, InstancesFile:
 		return !isDir
 	case TaskDefinitionsDir:
 		return isDir

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
@@ -69,6 +70,7 @@ func TestWriteDirReplacesTheWholeFolder(t *testing.T) {
 	first := loadTiny(t, map[string]*string{
 		snapshot.ClustersFile:          ptr(clustersJSON),
 		snapshot.CapacityProvidersFile: ptr(capacityProvidersJSON),
+		snapshot.InstancesFile:         ptr(instancesJSON),
 		"task-definitions/api-1.json":  ptr(`{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/api:1", "family": "api", "revision": 1, "containerDefinitions": []}}`),
 	})
 	if err := first.WriteDir(dir); err != nil {
@@ -76,7 +78,7 @@ func TestWriteDirReplacesTheWholeFolder(t *testing.T) {
 	}
 	want := []string{
 		"auto-scaling-groups.json", "capacity-providers.json", "clusters.json", "container-instances.json",
-		"instance-types.json", "launch-template-versions.json", "services.json",
+		"instance-types.json", "instances.json", "launch-template-versions.json", "services.json",
 		"task-definitions/", "task-definitions/api-1.json", "task-definitions/web-3.json", "tasks.json",
 	}
 	if diff := cmp.Diff(want, files(t, dir)); diff != "" {
@@ -85,9 +87,16 @@ func TestWriteDirReplacesTheWholeFolder(t *testing.T) {
 	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o755 {
 		t.Errorf("new folder: %v, %v; want mode 0755", info.Mode(), err)
 	}
+	loaded, err := snapshot.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, loaded, ignoreUnexported, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("first snapshot loaded back (-written +loaded):\n%s", diff)
+	}
 
-	// The second snapshot has no capacity providers, and one task
-	// definition fewer: their files go.
+	// The second snapshot has no capacity providers and no instances, and
+	// one task definition fewer: their files go.
 	second := loadTiny(t, nil)
 	if err := second.WriteDir(dir); err != nil {
 		t.Fatalf("WriteDir over the first snapshot: %v", err)
@@ -103,8 +112,8 @@ func TestWriteDirReplacesTheWholeFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.CapacityProviders != nil || len(back.TaskDefinitions) != 1 {
-		t.Errorf("loaded back: capacity providers %v, %d task definitions; want none and 1", back.CapacityProviders, len(back.TaskDefinitions))
+	if back.CapacityProviders != nil || back.Reservations != nil || len(back.TaskDefinitions) != 1 {
+		t.Errorf("loaded back: capacity providers %v, reservations %v, %d task definitions; want none, none and 1", back.CapacityProviders, back.Reservations, len(back.TaskDefinitions))
 	}
 	// Nothing is left beside the folder.
 	if diff := cmp.Diff([]string{"snap/"}, topLevel(t, filepath.Dir(dir))); diff != "" {
