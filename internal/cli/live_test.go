@@ -239,6 +239,63 @@ func TestLiveErrors(t *testing.T) {
 	}
 }
 
+// TestPlanConfiguredPools: with --config, plan --cluster reads the pools
+// the configuration lists for the cluster, as the scaler does; --asg still
+// names others, and without either the pools are discovered.
+func TestPlanConfiguredPools(t *testing.T) {
+	sb := liveCluster(t)
+	if err := sb.CreatePool(t.Context(), sandbox.Pool{Name: "spare", Cluster: "demo", MinSize: 0, MaxSize: 2, Desired: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Step(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	config := func(name, doc string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	web := config("web.json", `{"clusters": [{"name": "demo", "pools": [{"name": "web"}]}]}`)
+	ghost := config("ghost.json", `{"clusters": [{"name": "demo", "pools": [{"name": "web"}, {"name": "ghost"}]}]}`)
+	tests := []struct {
+		name  string
+		args  []string
+		pools []string
+	}{
+		{"discovered without a configuration", []string{"--cluster", "demo"}, []string{"spare", "web"}},
+		{"the configured pools", []string{"--cluster", "demo", "--config", web}, []string{"web"}},
+		{"the configured pools of a cluster given by ARN", []string{"--cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/demo", "--config", web}, []string{"web"}},
+		{"--asg over the configuration", []string{"--cluster", "demo", "--config", web, "--asg", "spare"}, []string{"spare"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out, errOut := run(t, append([]string{"plan", "--output", "json"}, tt.args...)...)
+			if status != 0 {
+				t.Fatalf("tandem plan %v = %d, stderr:\n%s", tt.args, status, errOut)
+			}
+			var p placement.Plan
+			if err := json.Unmarshal([]byte(out), &p); err != nil {
+				t.Fatal(err)
+			}
+			var pools []string
+			for _, pp := range p.Pools {
+				pools = append(pools, pp.Name)
+			}
+			sort.Strings(pools)
+			if diff := cmp.Diff(tt.pools, pools); diff != "" {
+				t.Errorf("planned pools (-want +got):\n%s", diff)
+			}
+		})
+	}
+	status, _, errOut := run(t, "plan", "--cluster", "demo", "--config", ghost)
+	if want := "auto scaling group not found"; status != 1 || !strings.Contains(errOut, want) || !strings.Contains(errOut, "ghost") {
+		t.Errorf("a configured pool that does not exist: %d, stderr %q; want 1 and %q naming ghost", status, errOut, want)
+	}
+}
+
 // TestPlanOptOutTag: an instance with the opt-out tag as an EC2 tag is
 // never drained, as the scaler has it: planning the live cluster reads the
 // EC2 tags, and so does planning its snapshot (instances.json).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandem-ecs/tandem/internal/config"
 	"github.com/tandem-ecs/tandem/internal/placement"
+	"github.com/tandem-ecs/tandem/internal/policy"
 	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
@@ -23,6 +24,16 @@ Reads a saved cluster snapshot (the JSON the AWS CLI prints, see README.md),
 or a live cluster (read-only, with the AWS SDK's usual configuration), and
 prints what tandem would do: per Auto Scaling group the capacity to set, per
 service its demand, and the tasks no scaling can place, with reasons.
+
+With --config FILE the plan follows the configuration of the cluster (the
+one of that name, else the only one): its placement and scale-in options,
+and its pools when the configuration names the cluster and lists them.
+--cluster then reads those pools unless --asg names others; --snapshot plans
+only those, and fails if the snapshot lacks one. As in the scaler, the
+safety limits cap the new instances of one decision, with or without
+--config: limits.maxNewInstancesPerPool (default 10) and
+limits.maxNewInstancesPerCluster (default 20). A capped pool's WHY says so;
+the service table still counts all the demand.
 
 Instances with the scale-in opt-out tag (scaleIn.optOutTag) are never
 drained, whether the tag is on the container instance or on the EC2
@@ -48,8 +59,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f planFlags
 	fs.StringVar(&f.snapshot, "snapshot", "", "snapshot `folder` to plan")
 	fs.StringVar(&f.cluster, "cluster", "", "live ECS cluster `name` or ARN to plan (instead of --snapshot)")
-	fs.Var(&f.asgs, "asg", "with --cluster: Auto Scaling group `name` (repeat for several); discovered when absent")
-	fs.StringVar(&f.config, "config", "", "configuration `file` (placement options); defaults apply without it")
+	fs.Var(&f.asgs, "asg", "with --cluster: Auto Scaling group `name` (repeat for several); else the configured pools, else discovered")
+	fs.StringVar(&f.config, "config", "", "configuration `file` (options, pools and limits of the cluster); defaults apply without it")
 	fs.StringVar(&f.output, "output", "text", "output `format`: text or json")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up estimating after this `duration` and print the partial plan")
 	fs.Usage = func() {
@@ -99,6 +110,13 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
+	var doc *config.Document
+	if f.config != "" {
+		var err error
+		if doc, err = config.ReadFile(f.config); err != nil {
+			return placement.Plan{}, err
+		}
+	}
 	// The pools' EC2 tags: from the live read, as the scaler gets them, or
 	// from the snapshot's optional instances.json.
 	var (
@@ -106,7 +124,15 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 		tags map[string]map[string]string
 	)
 	if f.cluster != "" {
-		c, err := readLive(ctx, f.cluster, f.asgs)
+		// The scaler reads the configured pools of its cluster; --asg
+		// names others, and with neither they are discovered.
+		pools := []string(f.asgs)
+		if len(pools) == 0 && doc != nil {
+			if cc, ok := doc.Cluster(clusterName(f.cluster)); ok {
+				pools = poolNames(cc)
+			}
+		}
+		c, err := readLive(ctx, f.cluster, pools)
 		if err != nil {
 			return placement.Plan{}, err
 		}
@@ -123,20 +149,114 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 		return placement.Plan{}, err
 	}
 	cc := &config.Cluster{Name: cluster.Name}
-	if f.config != "" {
-		doc, err := config.ReadFile(f.config)
-		if err != nil {
-			return placement.Plan{}, err
-		}
+	if doc != nil {
 		if cc, err = clusterConfig(doc, cluster.Name, f.config); err != nil {
 			return placement.Plan{}, err
+		}
+		if named, ok := doc.Cluster(cluster.Name); ok && f.snapshot != "" {
+			if cluster.Pools, err = configuredPools(cluster.Pools, named, f.config); err != nil {
+				return placement.Plan{}, err
+			}
 		}
 	}
 	opts := cc.PlacementOptions(time.Now().UTC())
 	opts.ScaleIn = scaleInOptions(cc, snap, cluster, tags)
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	return placement.Estimate(ctx, cluster, opts)
+	plan, err := placement.Estimate(ctx, cluster, opts)
+	if err != nil {
+		return placement.Plan{}, err
+	}
+	capNewInstances(&plan, cc.Limits)
+	return plan, nil
+}
+
+// clusterName is the name of a cluster given by name or by ARN.
+func clusterName(cluster string) string {
+	if _, name, ok := strings.Cut(cluster, ":cluster/"); ok {
+		return name
+	}
+	return cluster
+}
+
+// poolNames are the names of a cluster's configured pools.
+func poolNames(cc *config.Cluster) []string {
+	var out []string
+	for _, p := range cc.Pools {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// configuredPools keeps of a snapshot's pools those the cluster's
+// configuration lists, as the scaler reads only those; with none listed it
+// keeps all. A configured pool the snapshot lacks is an error: the plan
+// would leave out capacity the scaler sees.
+func configuredPools(pools []placement.Pool, cc *config.Cluster, file string) ([]placement.Pool, error) {
+	if len(cc.Pools) == 0 {
+		return pools, nil
+	}
+	byName := map[string]placement.Pool{}
+	var have []string
+	for _, p := range pools {
+		byName[p.Name] = p
+		have = append(have, p.Name)
+	}
+	var out []placement.Pool
+	for _, name := range poolNames(cc) {
+		p, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("%s: cluster %s: pool %s is not in the snapshot's %s (it has %s); add the group to the snapshot, or plan without --config",
+				file, cc.Name, name, snapshot.AutoScalingGroupsFile, orNone(have))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// capNewInstances applies the scaler's safety limits to the plan's pools,
+// as the scaler does (policy.CapNewInstances over the raised pools in the
+// plan's order, with the same defaults), and says in each capped pool's
+// reason which limit cut it.
+func capNewInstances(plan *placement.Plan, limits config.Limits) {
+	perPool := limits.MaxNewInstancesPerPool
+	if perPool == 0 {
+		perPool = config.DefaultMaxNewInstancesPerPool
+	}
+	perCluster := limits.MaxNewInstancesPerCluster
+	if perCluster == 0 {
+		perCluster = config.DefaultMaxNewInstancesPerCluster
+	}
+	var raises []policy.PoolChange
+	var index []int
+	for i, pp := range plan.Pools {
+		if pp.DesiredCapacity > pp.CurrentDesiredCapacity {
+			raises = append(raises, policy.PoolChange{Name: pp.Name, Current: pp.CurrentDesiredCapacity, Desired: pp.DesiredCapacity})
+			index = append(index, i)
+		}
+	}
+	capped, _ := policy.CapNewInstances(raises, perPool, perCluster)
+	for k, c := range capped {
+		pp := &plan.Pools[index[k]]
+		if c.Desired == pp.DesiredCapacity {
+			continue
+		}
+		wanted, got := pp.DesiredCapacity-pp.CurrentDesiredCapacity, c.Desired-c.Current
+		limit := fmt.Sprintf("limits.maxNewInstancesPerPool (%d)", perPool)
+		if got < min(wanted, perPool) {
+			limit = fmt.Sprintf("limits.maxNewInstancesPerCluster (%d, for the cluster's pools together)", perCluster)
+		}
+		pp.Reason += fmt.Sprintf("; capped at %d new instances by %s", got, limit)
+		pp.DesiredCapacity = c.Desired
+		pp.NewInstances = c.Desired - pp.CurrentDesiredCapacity
+	}
 }
 
 // scaleInOptions lets the plan show what the reconciler would drain now if
