@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,6 +223,7 @@ func TestLiveErrors(t *testing.T) {
 		{name: "no region", env: map[string]string{"AWS_REGION": ""}, args: []string{"snapshot", "--cluster", "demo", "--out", dir}, wantStatus: 1, wantErr: "no AWS region"},
 		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, args: []string{"plan", "--cluster", "demo"}, wantStatus: 1, wantErr: "no AWS credentials"},
 		{name: "AWS fails", env: map[string]string{"FAIL": "DescribeServices"}, args: []string{"snapshot", "--cluster", "demo", "--out", dir}, wantStatus: 1, wantErr: "describe services of demo"},
+		{name: "snapshot needs a positive timeout", args: []string{"snapshot", "--cluster", "demo", "--out", dir, "--timeout", "-1m"}, wantStatus: 2, wantErr: "--timeout must be a positive duration, such as 2m, not -1m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,6 +370,37 @@ func TestPlanOptOutTag(t *testing.T) {
 	}
 	if got := drains("--snapshot", dir); !slices.Equal(got, before) {
 		t.Errorf("--snapshot without %s: drains %v, want %v as when untagged", snapshot.InstancesFile, got, before)
+	}
+}
+
+// TestReadTimeout: a live read that gets no answer gives up after the
+// read timeout, with a message naming the flag.
+func TestReadTimeout(t *testing.T) {
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-hang:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(hang) })
+	setAWSEnv(t, srv.URL)
+	for _, args := range [][]string{
+		{"plan", "--cluster", "demo", "--read-timeout", "300ms"},
+		{"snapshot", "--cluster", "demo", "--out", filepath.Join(t.TempDir(), "snap"), "--timeout", "300ms"},
+	} {
+		start := time.Now()
+		status, out, errOut := run(t, args...)
+		elapsed := time.Since(start)
+		flag := args[len(args)-2]
+		want := "read cluster demo: gave up after 300ms (" + flag + ")"
+		if status != 1 || out != "" || !strings.Contains(errOut, want) {
+			t.Errorf("tandem %s = %d, stdout %q, stderr %q; want 1, nothing, %q", strings.Join(args, " "), status, out, errOut, want)
+		}
+		if elapsed > 5*time.Second {
+			t.Errorf("tandem %s took %v", strings.Join(args, " "), elapsed)
+		}
 	}
 }
 

@@ -17,8 +17,8 @@ import (
 	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
-const planUsage = `Usage: tandem plan --snapshot DIR [--config FILE] [--output text|json]
-       tandem plan --cluster NAME [--asg NAME ...] [--config FILE] [--output text|json]
+const planUsage = `Usage: tandem plan --snapshot DIR [--config FILE] [--output text|json] [--timeout D]
+       tandem plan --cluster NAME [--asg NAME ...] [--config FILE] [--output text|json] [--timeout D] [--read-timeout D]
 
 Reads a saved cluster snapshot (the JSON the AWS CLI prints, see README.md),
 or a live cluster (read-only, with the AWS SDK's usual configuration), and
@@ -34,6 +34,11 @@ safety limits cap the new instances of one decision, with or without
 --config: limits.maxNewInstancesPerPool (default 10) and
 limits.maxNewInstancesPerCluster (default 20). A capped pool's WHY says so;
 the service table still counts all the demand.
+
+--timeout bounds the estimate: when it runs out, the plan so far is printed,
+marked PARTIAL. --read-timeout bounds the read of a live cluster (as
+tandem snapshot's --timeout does): when it runs out, plan fails. Both must
+be positive.
 
 Instances with the scale-in opt-out tag (scaleIn.optOutTag) are never
 drained, whether the tag is on the container instance or on the EC2
@@ -51,6 +56,8 @@ type planFlags struct {
 	config   string
 	output   string
 	timeout  time.Duration
+	// readTimeout bounds the live read of --cluster.
+	readTimeout time.Duration
 }
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -63,6 +70,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.config, "config", "", "configuration `file` (options, pools and limits of the cluster); defaults apply without it")
 	fs.StringVar(&f.output, "output", "text", "output `format`: text or json")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up estimating after this `duration` and print the partial plan")
+	fs.DurationVar(&f.readTimeout, "read-timeout", defaultReadTimeout, "with --cluster: give up reading the cluster after this `duration`")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, planUsage)
 		fs.PrintDefaults()
@@ -89,6 +97,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if f.output != "text" && f.output != "json" {
 		fmt.Fprintf(stderr, "tandem plan: --output must be text or json, not %q\n", f.output)
+		return 2
+	}
+	if f.timeout <= 0 {
+		fmt.Fprintf(stderr, "tandem plan: --timeout must be a positive duration, such as 10s, not %v\n", f.timeout)
+		return 2
+	}
+	if f.readTimeout <= 0 {
+		fmt.Fprintf(stderr, "tandem plan: --read-timeout must be a positive duration, such as 2m, not %v\n", f.readTimeout)
 		return 2
 	}
 	plan, err := planSnapshot(ctx, f)
@@ -132,7 +148,7 @@ func planSnapshot(ctx context.Context, f planFlags) (placement.Plan, error) {
 				pools = poolNames(cc)
 			}
 		}
-		c, err := readLive(ctx, f.cluster, pools)
+		c, err := readLiveWithin(ctx, f.readTimeout, "--read-timeout", f.cluster, pools)
 		if err != nil {
 			return placement.Plan{}, err
 		}

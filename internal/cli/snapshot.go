@@ -42,7 +42,7 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&cluster, "cluster", "", "ECS cluster `name` or ARN to read")
 	fs.Var(&pools, "asg", "Auto Scaling group `name` of the cluster (repeat for several); discovered when absent")
 	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to: created, or replaced if it holds only an earlier snapshot")
-	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "give up reading after this `duration`")
+	fs.DurationVar(&timeout, "timeout", defaultReadTimeout, "give up reading after this `duration`")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, snapshotUsage)
 		fs.PrintDefaults()
@@ -63,14 +63,16 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return 2
 	}
+	if timeout <= 0 {
+		fmt.Fprintf(stderr, "tandem snapshot: --timeout must be a positive duration, such as 2m, not %v\n", timeout)
+		return 2
+	}
 	// Refuse a folder WriteDir would refuse before the read, not after it.
 	if err := snapshot.CheckDir(out); err != nil {
 		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := readLive(ctx, cluster, pools)
+	c, err := readLiveWithin(ctx, timeout, "--timeout", cluster, pools)
 	if err != nil {
 		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
 		return 1
