@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -62,7 +61,6 @@ type planFlags struct {
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f planFlags
 	fs.StringVar(&f.snapshot, "snapshot", "", "snapshot `folder` to plan")
 	fs.StringVar(&f.cluster, "cluster", "", "live ECS cluster `name` or ARN to plan (instead of --snapshot)")
@@ -71,15 +69,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.output, "output", "text", "output `format`: text or json")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up estimating after this `duration` and print the partial plan")
 	fs.DurationVar(&f.readTimeout, "read-timeout", defaultReadTimeout, "with --cluster: give up reading the cluster after this `duration`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, planUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := parseFlags(fs, planUsage, args, stdout, stderr); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tandem plan: unexpected argument %q\n", fs.Arg(0))

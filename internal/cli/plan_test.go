@@ -743,7 +743,6 @@ func TestPlanUsage(t *testing.T) {
 		{"a zero timeout", []string{"plan", "--snapshot", dir, "--timeout", "0"}, 2, "--timeout must be a positive duration, such as 10s, not 0s", false},
 		{"a negative timeout", []string{"plan", "--snapshot", dir, "--timeout", "-5s"}, 2, "--timeout must be a positive duration, such as 10s, not -5s", false},
 		{"a zero read timeout", []string{"plan", "--cluster", "demo", "--read-timeout", "0s"}, 2, "--read-timeout must be a positive duration, such as 2m, not 0s", false},
-		{"help", []string{"plan", "-h"}, 0, "Usage: tandem plan --snapshot DIR", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

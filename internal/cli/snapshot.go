@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,7 +32,6 @@ Flags:
 
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var (
 		cluster, out string
 		pools        namesFlag
@@ -43,15 +41,8 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Var(&pools, "asg", "Auto Scaling group `name` of the cluster (repeat for several); discovered when absent")
 	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to: created, or replaced if it holds only an earlier snapshot")
 	fs.DurationVar(&timeout, "timeout", defaultReadTimeout, "give up reading after this `duration`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, snapshotUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if status, done := parseFlags(fs, snapshotUsage, args, stdout, stderr); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tandem snapshot: unexpected argument %q\n", fs.Arg(0))
