@@ -36,7 +36,12 @@
 // composite alarms) over the Query protocol; PoolOf is one
 // DescribeAutoScalingInstances.
 //
-// Every error is wrapped once with what was being read and keeps the SDK's
+// A cluster ECS does not know (or INACTIVE) is an error wrapping
+// ErrClusterNotFound, "look up cluster NAME: cluster not found", whichever
+// call of phase 1 found out first: DescribeClusters answers a MISSING
+// failure, the List calls ClusterNotFoundException.
+//
+// Every other error is wrapped once with what was being read and keeps the SDK's
 // error reachable with errors.As (smithy.APIError, the HTTP response error),
 // so the caller can tell throttling and 5xx from the rest. A listed resource
 // that is gone by the time it is described (failure reason MISSING) is

@@ -137,7 +137,8 @@ type Conflict struct {
 // Cluster reads everything a decision needs about cluster (a name or an
 // ARN) and the named pools. With no pools it discovers them: the groups of
 // the cluster's container instances and the groups behind its capacity
-// providers.
+// providers. A cluster ECS does not know, or that is INACTIVE, is an error
+// wrapping ErrClusterNotFound, whichever ECS call found out.
 func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*Cluster, error) {
 	var (
 		cl        snapshot.Cluster
@@ -160,7 +161,7 @@ func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*
 		func(ctx context.Context) (err error) { tasks, err = r.tasks(ctx, cluster); return err },
 	)
 	if err != nil {
-		return nil, err
+		return nil, clusterNotFound(cluster, err)
 	}
 
 	out := &Cluster{Snapshot: &snapshot.Snapshot{
@@ -191,7 +192,7 @@ func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*
 		},
 	)
 	if err != nil {
-		return nil, err
+		return nil, clusterNotFound(cluster, err)
 	}
 	out.Conflicts = append(providerConflicts(providers, out.Snapshot.AutoScalingGroups), out.Conflicts...)
 	out.Conflicts = append(out.Conflicts, targets...)

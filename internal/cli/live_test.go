@@ -218,7 +218,7 @@ func TestLiveErrors(t *testing.T) {
 		{name: "plan needs a source", args: []string{"plan"}, wantStatus: 2, wantErr: "exactly one of --snapshot and --cluster"},
 		{name: "plan takes one source", args: []string{"plan", "--snapshot", dir, "--cluster", "demo"}, wantStatus: 2, wantErr: "exactly one of --snapshot and --cluster"},
 		{name: "--asg goes with --cluster", args: []string{"plan", "--snapshot", dir, "--asg", "web"}, wantStatus: 2, wantErr: "--asg goes with --cluster"},
-		{name: "unknown cluster", args: []string{"snapshot", "--cluster", "nope", "--out", dir}, wantStatus: 1, wantErr: "tandem snapshot: describe cluster nope: cluster not found"},
+		{name: "unknown cluster", args: []string{"snapshot", "--cluster", "nope", "--out", dir}, wantStatus: 1, wantErr: "tandem snapshot: look up cluster nope: cluster not found"},
 		{name: "unknown pool", args: []string{"plan", "--cluster", "demo", "--asg", "ghost"}, wantStatus: 1, wantErr: "describe auto scaling groups ghost: auto scaling group not found"},
 		{name: "no region", env: map[string]string{"AWS_REGION": ""}, args: []string{"snapshot", "--cluster", "demo", "--out", dir}, wantStatus: 1, wantErr: "no AWS region"},
 		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, args: []string{"plan", "--cluster", "demo"}, wantStatus: 1, wantErr: "no AWS credentials"},
