@@ -68,8 +68,9 @@
 //     (TagResource on one is an HTTP 500, NotImplementedError): both
 //     mappings are unit tested on the converters.
 //   - ListServices and ListTasks ignore maxResults and answer in one page;
-//     batching of the Describe calls is still exercised (more than 10
-//     services, more than 100 tasks).
+//     batching of the Describe calls is still exercised against moto (more
+//     than 10 services, more than 100 tasks), and the List calls' NextToken
+//     paging on a fake ECS client (TestListCallsFollowNextToken).
 //   - DescribeContainerInstances with no instances is an HTTP 500; the
 //     reader never calls it with none.
 //   - DescribeLaunchTemplateVersions repeats a version once per name that

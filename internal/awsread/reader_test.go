@@ -274,9 +274,11 @@ func TestClusterReadsEveryField(t *testing.T) {
 	}
 }
 
-// TestClusterPaginates reads more services than one DescribeServices call
-// takes and more tasks than one DescribeTasks call takes.
-func TestClusterPaginates(t *testing.T) {
+// TestClusterBatchesDescribeCalls reads more services than one
+// DescribeServices call takes and more tasks than one DescribeTasks call
+// takes. (moto answers each List call in one page, whatever maxResults
+// says: TestListCallsFollowNextToken covers their paging.)
+func TestClusterBatchesDescribeCalls(t *testing.T) {
 	e := newEnv(t)
 	e.createCluster(t, "big")
 	e.createPool(t, sandbox.Pool{Name: "big-pool", Cluster: "big", MinSize: 2, MaxSize: 2, Desired: 2})
