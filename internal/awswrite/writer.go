@@ -73,7 +73,7 @@ type snsAPI interface {
 const (
 	instancesPerProtectionCall = 50
 	instancesPerStateCall      = 10
-	maxSubjectChars            = 100
+	maxSubjectChars            = 99 // SNS: "less than 100 characters long"
 )
 
 // EventSource is the source of the events PutEvent sends.
@@ -299,7 +299,7 @@ func busName(bus string) string {
 }
 
 // Publish sends a message to an SNS topic. The subject is made what SNS
-// accepts: control characters become spaces, and it is cut to 100
+// accepts: control characters become spaces, and it is cut to 99
 // characters (ending in "...").
 func (w *Writer) Publish(ctx context.Context, topicARN, subject, message string) error {
 	_, err := w.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topicARN), Subject: optional(Subject(subject)), Message: aws.String(message)})
@@ -310,7 +310,7 @@ func (w *Writer) Publish(ctx context.Context, topicARN, subject, message string)
 }
 
 // Subject returns s as an SNS subject: UTF-8, no line breaks or control
-// characters, at most 100 characters.
+// characters, less than 100 characters (at most 99).
 func Subject(s string) string {
 	s = strings.ToValidUTF8(s, "?")
 	s = strings.Map(func(r rune) rune {

@@ -393,8 +393,8 @@ func TestPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Subject(subject)
-	if got.Subject != want || got.Message != "the long story" || len([]rune(want)) != 100 || !strings.HasPrefix(want, "tandem: 3 tasks of api cannot be placed on any pool: memory") {
-		t.Errorf("received subject %q, message %q; want %q (100 characters), the long story", got.Subject, got.Message, want)
+	if got.Subject != want || got.Message != "the long story" || len([]rune(want)) != 99 || !strings.HasPrefix(want, "tandem: 3 tasks of api cannot be placed on any pool: memory") {
+		t.Errorf("received subject %q, message %q; want %q (99 characters), the long story", got.Subject, got.Message, want)
 	}
 	err = e.w.Publish(e.ctx, "arn:aws:sns:us-east-1:123456789012:nope", "s", "m")
 	var api smithy.APIError
@@ -409,8 +409,10 @@ func TestSubject(t *testing.T) {
 		{"", ""},
 		{"short", "short"},
 		{"line\none\ttab\r", "line one tab"},
-		{long, strings.Repeat("é", 97) + "..."},
-		{strings.Repeat("a", 100), strings.Repeat("a", 100)},
+		// SNS: "less than 100 characters long".
+		{long, strings.Repeat("é", 96) + "..."},
+		{strings.Repeat("a", 99), strings.Repeat("a", 99)},
+		{strings.Repeat("a", 100), strings.Repeat("a", 96) + "..."},
 		{"bad \xff byte", "bad ? byte"},
 	}
 	for _, tt := range tests {
