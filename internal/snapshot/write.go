@@ -131,8 +131,10 @@ func (s *Snapshot) writeFiles(dir string) error {
 	if len(s.Reservations) > 0 {
 		files = append(files, file{InstancesFile, map[string]any{"Reservations": s.Reservations}})
 	}
+	used := map[string]bool{}
 	for _, td := range s.TaskDefinitions {
-		files = append(files, file{filepath.Join(TaskDefinitionsDir, taskDefinitionFile(td)), map[string]any{"taskDefinition": td}})
+		name := uniqueName(taskDefinitionFile(td), used)
+		files = append(files, file{filepath.Join(TaskDefinitionsDir, name), map[string]any{"taskDefinition": td}})
 	}
 	for _, f := range files {
 		data, err := json.MarshalIndent(f.body, "", "    ")
@@ -193,14 +195,37 @@ func orEmpty[T any](s []T) []T {
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// taskDefinitionFile names a task definition's file: family-revision.json.
+// maxNameBytes keeps a task definition's file name within the 255 bytes
+// file systems allow: a family may be 255 characters long.
+const maxNameBytes = 200
+
+// taskDefinitionFile names a task definition's file: family-revision.json,
+// the family cut short if it is very long.
 func taskDefinitionFile(td TaskDefinition) string {
-	name := fmt.Sprintf("%s-%d", td.Family, td.Revision)
+	rev := fmt.Sprintf("-%d", td.Revision)
+	name := td.Family
 	if td.Family == "" {
+		rev = ""
 		name = td.TaskDefinitionARN
 		if rest, ok := arnResource(td.TaskDefinitionARN, "task-definition/"); ok {
 			name = rest
 		}
 	}
-	return unsafeFileChars.ReplaceAllString(name, "-") + ".json"
+	name = unsafeFileChars.ReplaceAllString(name, "-")
+	if len(name)+len(rev) > maxNameBytes {
+		name = name[:max(maxNameBytes-len(rev), 0)]
+	}
+	return name + rev + ".json"
+}
+
+// uniqueName returns name, or name with a number added if used holds it
+// already, and marks it used: two task definitions whose names clean or
+// cut to the same file must not overwrite each other.
+func uniqueName(name string, used map[string]bool) string {
+	base := strings.TrimSuffix(name, ".json")
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s_%d.json", base, i)
+	}
+	used[name] = true
+	return name
 }

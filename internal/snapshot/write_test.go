@@ -292,3 +292,48 @@ func mkdir(t *testing.T, dir, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteDirTaskDefinitionNames: every task definition gets its own file,
+// within the file system's limit on names, and all load back.
+func TestWriteDirTaskDefinitionNames(t *testing.T) {
+	long := strings.Repeat("f", 255) // the longest family ECS takes
+	tds := []snapshot.TaskDefinition{
+		{TaskDefinitionARN: "arn:aws:ecs:us-east-1:123456789012:task-definition/" + long + ":1", Family: long, Revision: 1},
+		{TaskDefinitionARN: "arn:aws:ecs:us-east-1:123456789012:task-definition/" + long + "g:1", Family: long + "g", Revision: 1},
+		// Not ECS's own names, but a snapshot may hold anything: both
+		// clean to web-1.json.
+		{TaskDefinitionARN: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", Family: "web", Revision: 1},
+		{TaskDefinitionARN: "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1", Family: "web", Revision: 1},
+	}
+	s := &snapshot.Snapshot{TaskDefinitions: tds}
+	dir := filepath.Join(t.TempDir(), "snap")
+	if err := s.WriteDir(dir); err != nil {
+		t.Fatalf("WriteDir: %v", err)
+	}
+	names := files(t, filepath.Join(dir, "task-definitions"))
+	if len(names) != len(tds) {
+		t.Errorf("task definition files %q, want %d", names, len(tds))
+	}
+	for _, n := range names {
+		if len(n) > 255 {
+			t.Errorf("file name of %d bytes: %s", len(n), n)
+		}
+	}
+	back, err := snapshot.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, td := range back.TaskDefinitions {
+		got = append(got, td.TaskDefinitionARN)
+	}
+	var want []string
+	for _, td := range tds {
+		want = append(want, td.TaskDefinitionARN)
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("task definitions loaded back (-written +loaded):\n%s", diff)
+	}
+}
