@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,8 +33,9 @@ type Alarm struct {
 	Threshold float64
 }
 
-// Alarms returns the named alarms, metric and composite, in the order
-// CloudWatch lists them (by name). Names that match no alarm are left out.
+// Alarms returns the named alarms, metric and composite, sorted by name
+// (CloudWatch answers each batch of names with its metric alarms, then its
+// composite ones). Names that match no alarm are left out.
 func (r *Reader) Alarms(ctx context.Context, names []string) ([]Alarm, error) {
 	parts := batches(unique(names), alarmNamesPerCall)
 	found := make([][]Alarm, len(parts))
@@ -64,7 +66,9 @@ func (r *Reader) Alarms(ctx context.Context, names []string) ([]Alarm, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.Concat(found...), nil
+	out := slices.Concat(found...)
+	slices.SortStableFunc(out, func(a, b Alarm) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 func convertMetricAlarm(a cwtypes.MetricAlarm) Alarm {

@@ -1,6 +1,7 @@
 package awsread
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"testing"
@@ -61,7 +62,9 @@ func TestAlarms(t *testing.T) {
 	if c := len(e.rec.calls("monitoring.DescribeAlarms")); c != 2 {
 		t.Errorf("%d DescribeAlarms calls for %d names, want 2", c, n+1)
 	}
-	sort.Slice(got, func(i, j int) bool { return got[i].Name < got[j].Name })
+	if !sort.SliceIsSorted(got, func(i, j int) bool { return got[i].Name < got[j].Name }) {
+		t.Errorf("alarms not sorted by name across the two calls")
+	}
 	for _, a := range got {
 		if a.StateTime.IsZero() || a.ARN != "arn:aws:cloudwatch:us-east-1:123456789012:alarm:"+a.Name {
 			t.Errorf("alarm %s: ARN %q, state time %v", a.Name, a.ARN, a.StateTime)
@@ -82,5 +85,48 @@ func TestAlarms(t *testing.T) {
 	e.sb.FailNext("DescribeAlarms", 400, "Throttling")
 	if _, err := e.r.Alarms(e.ctx, names[:1]); !contains(err, "describe alarms [tandem-000]") {
 		t.Errorf("Alarms with a throttled call = %v, want it to say what failed", err)
+	}
+}
+
+// fakeCloudWatch answers each DescribeAlarms call with the named alarms in
+// the order CloudWatch's pages would not promise: metric alarms (the names
+// at even positions) and then composite ones, each list in reverse.
+type fakeCloudWatch struct{}
+
+func (fakeCloudWatch) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for i := len(in.AlarmNames) - 1; i >= 0; i-- {
+		name := aws.String(in.AlarmNames[i])
+		if i%2 == 0 {
+			out.MetricAlarms = append(out.MetricAlarms, cwtypes.MetricAlarm{AlarmName: name})
+		} else {
+			out.CompositeAlarms = append(out.CompositeAlarms, cwtypes.CompositeAlarm{AlarmName: name})
+		}
+	}
+	return out, nil
+}
+
+// TestAlarmsSortedByName: Alarms returns the alarms by name, metric and
+// composite together, across the batches of 100 names.
+func TestAlarmsSortedByName(t *testing.T) {
+	var names []string
+	for i := range 150 {
+		names = append(names, fmt.Sprintf("alarm-%03d", (i*37)%150))
+	}
+	for _, parallel := range []int{1, defaultParallel} {
+		r := &Reader{cw: fakeCloudWatch{}, parallel: parallel}
+		got, err := r.Alarms(context.Background(), names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotNames []string
+		for _, a := range got {
+			gotNames = append(gotNames, a.Name)
+		}
+		want := append([]string(nil), names...)
+		sort.Strings(want)
+		if diff := cmp.Diff(want, gotNames); diff != "" {
+			t.Errorf("parallel %d: alarm names (-sorted +got):\n%s", parallel, diff)
+		}
 	}
 }

@@ -309,6 +309,24 @@ func convertLaunchTemplateVersion(v ec2types.LaunchTemplateVersion) snapshot.Lau
 	return out
 }
 
+// convertReservation keeps of a reservation's instances what the snapshot
+// reads: the id, type, launch time and tags.
+func convertReservation(r ec2types.Reservation) snapshot.Reservation {
+	out := snapshot.Reservation{ReservationID: aws.ToString(r.ReservationId), Instances: []snapshot.EC2Instance{}}
+	for _, in := range r.Instances {
+		inst := snapshot.EC2Instance{
+			InstanceID:   aws.ToString(in.InstanceId),
+			InstanceType: string(in.InstanceType),
+			LaunchTime:   timeOf(in.LaunchTime),
+		}
+		for _, t := range in.Tags {
+			inst.Tags = append(inst.Tags, snapshot.EC2Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+		}
+		out.Instances = append(out.Instances, inst)
+	}
+	return out
+}
+
 // timeOf is an SDK timestamp as the snapshot holds it, in UTC.
 func timeOf(t *time.Time) *snapshot.Time {
 	if t == nil {

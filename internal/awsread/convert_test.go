@@ -44,8 +44,15 @@ func TestFailedActivities(t *testing.T) {
 		},
 		{Pool: "web", ID: "a3", Status: "Cancelled", Description: "Terminating", Start: t0},
 	}
-	if diff := cmp.Diff(want, failedActivities("web", in)); diff != "" {
+	got := failedActivities("web", in)
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("failedActivities (-want +got):\n%s", diff)
+	}
+	// cmp compares times with Equal: the zone needs its own check.
+	for _, a := range got {
+		if a.Start.Location() != time.UTC {
+			t.Errorf("activity %s starts at %v, want UTC as the rest of the read", a.ID, a.Start)
+		}
 	}
 }
 

@@ -29,14 +29,19 @@
 //	            numbered version the pools name) → ec2 DescribeInstanceTypes
 //	            (100 a call; the pools' and the registered instances' types)
 //	        ec2 DescribeInstances (an instance-id filter of 100 ids a call)
-//	            for launch times and tags
+//	            for launch times and tags (the snapshot's instances.json)
 //	        autoscaling DescribePolicies and DescribeScalingActivities per pool
 //
 // Alarms is cloudwatch DescribeAlarms by name (100 names a call, metric and
 // composite alarms) over the Query protocol; PoolOf is one
 // DescribeAutoScalingInstances.
 //
-// Every error is wrapped once with what was being read and keeps the SDK's
+// A cluster ECS does not know (or INACTIVE) is an error wrapping
+// ErrClusterNotFound, "look up cluster NAME: cluster not found", whichever
+// call of phase 1 found out first: DescribeClusters answers a MISSING
+// failure, the List calls ClusterNotFoundException.
+//
+// Every other error is wrapped once with what was being read and keeps the SDK's
 // error reachable with errors.As (smithy.APIError, the HTTP response error),
 // so the caller can tell throttling and 5xx from the rest. A listed resource
 // that is gone by the time it is described (failure reason MISSING) is
@@ -63,8 +68,9 @@
 //     (TagResource on one is an HTTP 500, NotImplementedError): both
 //     mappings are unit tested on the converters.
 //   - ListServices and ListTasks ignore maxResults and answer in one page;
-//     batching of the Describe calls is still exercised (more than 10
-//     services, more than 100 tasks).
+//     batching of the Describe calls is still exercised against moto (more
+//     than 10 services, more than 100 tasks), and the List calls' NextToken
+//     paging on a fake ECS client (TestListCallsFollowNextToken).
 //   - DescribeContainerInstances with no instances is an HTTP 500; the
 //     reader never calls it with none.
 //   - DescribeLaunchTemplateVersions repeats a version once per name that

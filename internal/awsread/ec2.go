@@ -184,11 +184,12 @@ func (r *Reader) instanceTypes(ctx context.Context, names []string) ([]snapshot.
 	return out, nil
 }
 
-// instances reads the launch time and tags of the EC2 instances. An
-// instance EC2 no longer knows is absent from both maps.
-func (r *Reader) instances(ctx context.Context, ids []string) (map[string]time.Time, map[string]map[string]string, error) {
+// instances reads the pools' EC2 instances: as the snapshot keeps them
+// (instances.json), and their launch times and tags by instance ID. An
+// instance EC2 no longer knows is absent from all three.
+func (r *Reader) instances(ctx context.Context, ids []string) ([]snapshot.Reservation, map[string]time.Time, map[string]map[string]string, error) {
 	parts := batches(ids, instanceIDsPerCall)
-	found := make([][]ec2types.Instance, len(parts))
+	found := make([][]ec2types.Reservation, len(parts))
 	err := r.each(ctx, len(parts), func(ctx context.Context, i int) error {
 		// A filter, not InstanceIds: an instance that is gone by now is left
 		// out instead of failing the call with InvalidInstanceID.NotFound.
@@ -200,27 +201,29 @@ func (r *Reader) instances(ctx context.Context, ids []string) (map[string]time.T
 			if err != nil {
 				return fmt.Errorf("describe instances %v: %w", parts[i], err)
 			}
-			for _, res := range page.Reservations {
-				found[i] = append(found[i], res.Instances...)
-			}
+			found[i] = append(found[i], page.Reservations...)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	var reservations []snapshot.Reservation
 	launched := map[string]time.Time{}
 	tags := map[string]map[string]string{}
-	for _, in := range slices.Concat(found...) {
-		id := aws.ToString(in.InstanceId)
-		if in.LaunchTime != nil {
-			launched[id] = in.LaunchTime.UTC()
+	for _, res := range slices.Concat(found...) {
+		reservations = append(reservations, convertReservation(res))
+		for _, in := range res.Instances {
+			id := aws.ToString(in.InstanceId)
+			if in.LaunchTime != nil {
+				launched[id] = in.LaunchTime.UTC()
+			}
+			m := map[string]string{}
+			for _, t := range in.Tags {
+				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			tags[id] = m
 		}
-		m := map[string]string{}
-		for _, t := range in.Tags {
-			m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		tags[id] = m
 	}
-	return launched, tags, nil
+	return reservations, launched, tags, nil
 }

@@ -26,6 +26,32 @@ const (
 // the cluster or it is INACTIVE.
 var ErrClusterNotFound = errors.New("cluster not found")
 
+// clusterNotFoundError is how Cluster reports a cluster ECS does not know,
+// whichever call found out: DescribeClusters answers a MISSING failure, the
+// List calls that run beside it ClusterNotFoundException, and the first to
+// answer wins. Its message is the same either way; it wraps
+// ErrClusterNotFound and the answer that showed it.
+type clusterNotFoundError struct {
+	cluster string
+	cause   error
+}
+
+func (e *clusterNotFoundError) Error() string {
+	return fmt.Sprintf("look up cluster %s: %v", e.cluster, ErrClusterNotFound)
+}
+
+func (e *clusterNotFoundError) Unwrap() []error { return []error{ErrClusterNotFound, e.cause} }
+
+// clusterNotFound turns err into a *clusterNotFoundError when it says ECS
+// does not know the cluster, and returns it as it is otherwise.
+func clusterNotFound(cluster string, err error) error {
+	var nf *ecstypes.ClusterNotFoundException
+	if errors.As(err, &nf) || errors.Is(err, ErrClusterNotFound) {
+		return &clusterNotFoundError{cluster: cluster, cause: err}
+	}
+	return err
+}
+
 func (r *Reader) describeCluster(ctx context.Context, cluster string) (snapshot.Cluster, error) {
 	out, err := r.ecs.DescribeClusters(ctx, &ecs.DescribeClustersInput{
 		Clusters: []string{cluster},

@@ -189,7 +189,7 @@ func failedActivities(pool string, as []asgtypes.Activity) []Activity {
 			Status:      string(a.StatusCode),
 			Description: aws.ToString(a.Description),
 			Message:     aws.ToString(a.StatusMessage),
-			Start:       aws.ToTime(a.StartTime),
+			Start:       aws.ToTime(a.StartTime).UTC(),
 		}
 		if g := aws.ToString(a.AutoScalingGroupName); g != "" {
 			act.Pool = g

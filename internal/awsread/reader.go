@@ -95,7 +95,8 @@ type Cluster struct {
 	Snapshot *snapshot.Snapshot
 	// LaunchTimes is the EC2 launch time of every pool instance.
 	LaunchTimes map[string]time.Time
-	// InstanceTags are the EC2 tags of every pool instance.
+	// InstanceTags are the EC2 tags of every pool instance (also in
+	// Snapshot.Reservations, as instances.json holds them).
 	InstanceTags map[string]map[string]string
 	// Activities are the recent scaling activities of the pools that failed
 	// or were cancelled.
@@ -136,7 +137,8 @@ type Conflict struct {
 // Cluster reads everything a decision needs about cluster (a name or an
 // ARN) and the named pools. With no pools it discovers them: the groups of
 // the cluster's container instances and the groups behind its capacity
-// providers.
+// providers. A cluster ECS does not know, or that is INACTIVE, is an error
+// wrapping ErrClusterNotFound, whichever ECS call found out.
 func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*Cluster, error) {
 	var (
 		cl        snapshot.Cluster
@@ -159,7 +161,7 @@ func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*
 		func(ctx context.Context) (err error) { tasks, err = r.tasks(ctx, cluster); return err },
 	)
 	if err != nil {
-		return nil, err
+		return nil, clusterNotFound(cluster, err)
 	}
 
 	out := &Cluster{Snapshot: &snapshot.Snapshot{
@@ -190,7 +192,7 @@ func (r *Reader) Cluster(ctx context.Context, cluster string, pools []string) (*
 		},
 	)
 	if err != nil {
-		return nil, err
+		return nil, clusterNotFound(cluster, err)
 	}
 	out.Conflicts = append(providerConflicts(providers, out.Snapshot.AutoScalingGroups), out.Conflicts...)
 	out.Conflicts = append(out.Conflicts, targets...)
@@ -217,7 +219,7 @@ func (r *Reader) readPools(ctx context.Context, pools []string, out *Cluster) er
 			return err
 		},
 		func(ctx context.Context) (err error) {
-			out.LaunchTimes, out.InstanceTags, err = r.instances(ctx, poolInstanceIDs(groups))
+			out.Snapshot.Reservations, out.LaunchTimes, out.InstanceTags, err = r.instances(ctx, poolInstanceIDs(groups))
 			return err
 		},
 		func(ctx context.Context) error {

@@ -237,6 +237,18 @@ func TestClusterReadsEveryField(t *testing.T) {
 	if len(got.LaunchTimes) != 2 || len(got.InstanceTags) != 2 {
 		t.Errorf("launch times %v, tags %v: want the two pool instances", got.LaunchTimes, got.InstanceTags)
 	}
+	// The snapshot keeps the same instances (instances.json), so a plan of
+	// a snapshot sees the EC2 tags a live read does.
+	if diff := cmp.Diff(got.InstanceTags, s.InstanceTags()); diff != "" {
+		t.Errorf("snapshot's instance tags (-read +snapshot):\n%s", diff)
+	}
+	for _, res := range s.Reservations {
+		for _, in := range res.Instances {
+			if in.LaunchTime == nil || !in.LaunchTime.Equal(got.LaunchTimes[in.InstanceID]) || in.InstanceType != sandbox.InstanceType {
+				t.Errorf("snapshot instance %+v, want launch time %v and type %s", in, got.LaunchTimes[in.InstanceID], sandbox.InstanceType)
+			}
+		}
+	}
 	if len(got.Activities) != 0 || len(got.Conflicts) != 0 {
 		t.Errorf("activities %+v, conflicts %+v; want none", got.Activities, got.Conflicts)
 	}
@@ -262,9 +274,11 @@ func TestClusterReadsEveryField(t *testing.T) {
 	}
 }
 
-// TestClusterPaginates reads more services than one DescribeServices call
-// takes and more tasks than one DescribeTasks call takes.
-func TestClusterPaginates(t *testing.T) {
+// TestClusterBatchesDescribeCalls reads more services than one
+// DescribeServices call takes and more tasks than one DescribeTasks call
+// takes. (moto answers each List call in one page, whatever maxResults
+// says: TestListCallsFollowNextToken covers their paging.)
+func TestClusterBatchesDescribeCalls(t *testing.T) {
 	e := newEnv(t)
 	e.createCluster(t, "big")
 	e.createPool(t, sandbox.Pool{Name: "big-pool", Cluster: "big", MinSize: 2, MaxSize: 2, Desired: 2})

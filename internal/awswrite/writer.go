@@ -73,7 +73,7 @@ type snsAPI interface {
 const (
 	instancesPerProtectionCall = 50
 	instancesPerStateCall      = 10
-	maxSubjectChars            = 100
+	maxSubjectChars            = 99 // SNS: "less than 100 characters long"
 )
 
 // EventSource is the source of the events PutEvent sends.
@@ -152,12 +152,15 @@ func (e *InstanceStateError) Error() string {
 }
 
 // SetInstancesState sets the status of container instances to "DRAINING"
-// or "ACTIVE", 10 a call. Instances ECS refuses come back as an
-// *InstanceStateError naming each, after every batch was tried.
+// or "ACTIVE", 10 a call. Every batch is tried, whatever happened to the
+// ones before: the error joins each failed call's error (wrapped, naming
+// its instances) and, when ECS refused some instances, an
+// *InstanceStateError naming each. A cancelled context stops at once.
 func (w *Writer) SetInstancesState(ctx context.Context, cluster string, containerInstanceARNs []string, status string) error {
 	if status != string(ecstypes.ContainerInstanceStatusDraining) && status != string(ecstypes.ContainerInstanceStatusActive) {
 		return fmt.Errorf("set container instances of %s to %q: want DRAINING or ACTIVE", cluster, status)
 	}
+	var errs []error
 	failed := &InstanceStateError{Cluster: cluster, Status: status}
 	for len(containerInstanceARNs) > 0 {
 		n := min(instancesPerStateCall, len(containerInstanceARNs))
@@ -167,16 +170,20 @@ func (w *Writer) SetInstancesState(ctx context.Context, cluster string, containe
 			Cluster: aws.String(cluster), ContainerInstances: batch, Status: ecstypes.ContainerInstanceStatus(status),
 		})
 		if err != nil {
-			return fmt.Errorf("set container instances %s of %s to %s: %w", strings.Join(batch, ", "), cluster, status, err)
+			errs = append(errs, fmt.Errorf("set container instances %s of %s to %s: %w", strings.Join(batch, ", "), cluster, status, err))
+			if ctx.Err() != nil {
+				break
+			}
+			continue
 		}
 		for _, f := range out.Failures {
 			failed.Failures = append(failed.Failures, InstanceFailure{ARN: aws.ToString(f.Arn), Reason: aws.ToString(f.Reason), Detail: aws.ToString(f.Detail)})
 		}
 	}
 	if len(failed.Failures) > 0 {
-		return failed
+		errs = append(errs, failed)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // TerminateInstance terminates an instance through its Auto Scaling group
@@ -292,7 +299,7 @@ func busName(bus string) string {
 }
 
 // Publish sends a message to an SNS topic. The subject is made what SNS
-// accepts: control characters become spaces, and it is cut to 100
+// accepts: control characters become spaces, and it is cut to 99
 // characters (ending in "...").
 func (w *Writer) Publish(ctx context.Context, topicARN, subject, message string) error {
 	_, err := w.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topicARN), Subject: optional(Subject(subject)), Message: aws.String(message)})
@@ -303,7 +310,7 @@ func (w *Writer) Publish(ctx context.Context, topicARN, subject, message string)
 }
 
 // Subject returns s as an SNS subject: UTF-8, no line breaks or control
-// characters, at most 100 characters.
+// characters, less than 100 characters (at most 99).
 func Subject(s string) string {
 	s = strings.ToValidUTF8(s, "?")
 	s = strings.Map(func(r rune) rune {

@@ -393,8 +393,8 @@ func TestPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Subject(subject)
-	if got.Subject != want || got.Message != "the long story" || len([]rune(want)) != 100 || !strings.HasPrefix(want, "tandem: 3 tasks of api cannot be placed on any pool: memory") {
-		t.Errorf("received subject %q, message %q; want %q (100 characters), the long story", got.Subject, got.Message, want)
+	if got.Subject != want || got.Message != "the long story" || len([]rune(want)) != 99 || !strings.HasPrefix(want, "tandem: 3 tasks of api cannot be placed on any pool: memory") {
+		t.Errorf("received subject %q, message %q; want %q (99 characters), the long story", got.Subject, got.Message, want)
 	}
 	err = e.w.Publish(e.ctx, "arn:aws:sns:us-east-1:123456789012:nope", "s", "m")
 	var api smithy.APIError
@@ -409,8 +409,10 @@ func TestSubject(t *testing.T) {
 		{"", ""},
 		{"short", "short"},
 		{"line\none\ttab\r", "line one tab"},
-		{long, strings.Repeat("é", 97) + "..."},
-		{strings.Repeat("a", 100), strings.Repeat("a", 100)},
+		// SNS: "less than 100 characters long".
+		{long, strings.Repeat("é", 96) + "..."},
+		{strings.Repeat("a", 99), strings.Repeat("a", 99)},
+		{strings.Repeat("a", 100), strings.Repeat("a", 96) + "..."},
 		{"bad \xff byte", "bad ? byte"},
 	}
 	for _, tt := range tests {
@@ -461,5 +463,65 @@ func TestPutEventFailedEntry(t *testing.T) {
 	err := w.PutEvent(context.Background(), "", "Tandem Decision", map[string]int{})
 	if err == nil || !strings.Contains(err.Error(), "InternalFailure: try again") || !strings.Contains(err.Error(), "the default bus") {
 		t.Errorf("PutEvent with a failed entry = %v, want an error naming InternalFailure: try again", err)
+	}
+}
+
+// fakeECS answers UpdateContainerInstancesState per call: an SDK error for
+// the calls listed in fail, else a MISSING failure for each ARN in missing.
+type fakeECS struct {
+	ecsAPI
+	fail    map[int]error
+	missing map[string]bool
+	calls   [][]string
+}
+
+func (f *fakeECS) UpdateContainerInstancesState(_ context.Context, in *ecs.UpdateContainerInstancesStateInput, _ ...func(*ecs.Options)) (*ecs.UpdateContainerInstancesStateOutput, error) {
+	f.calls = append(f.calls, in.ContainerInstances)
+	if err := f.fail[len(f.calls)]; err != nil {
+		return nil, err
+	}
+	out := &ecs.UpdateContainerInstancesStateOutput{}
+	for _, arn := range in.ContainerInstances {
+		if f.missing[arn] {
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: aws.String(arn), Reason: aws.String("MISSING")})
+		}
+	}
+	return out, nil
+}
+
+// TestSetInstancesStateTriesEveryBatch: a batch that fails does not keep
+// the others from being tried, and every failure comes back.
+func TestSetInstancesStateTriesEveryBatch(t *testing.T) {
+	var arns []string
+	for i := range 25 {
+		arns = append(arns, fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:container-instance/demo/%032d", i))
+	}
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	f := &fakeECS{fail: map[int]error{1: throttled}, missing: map[string]bool{arns[12]: true, arns[24]: true}}
+	w := &Writer{ecs: f}
+	err := w.SetInstancesState(context.Background(), "demo", arns, "DRAINING")
+	if len(f.calls) != 3 {
+		t.Errorf("%d calls, want 3: each batch tried after the first failed", len(f.calls))
+	}
+	if !errors.Is(err, throttled) {
+		t.Errorf("error %v, want the first batch's SDK error in it", err)
+	}
+	var se *InstanceStateError
+	if !errors.As(err, &se) || len(se.Failures) != 2 || se.Failures[0].ARN != arns[12] || se.Failures[1].ARN != arns[24] {
+		t.Errorf("error %v, want an *InstanceStateError naming the two instances ECS refused", err)
+	}
+	for _, want := range []string{"set container instances " + arns[0] + ", ", "ThrottlingException", "set 2 container instances of demo to DRAINING"} {
+		if !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("error %q, want it to contain %q", err, want)
+		}
+	}
+
+	// A cancelled context stops at once: the other calls would fail alike.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f = &fakeECS{fail: map[int]error{1: context.Canceled}}
+	w = &Writer{ecs: f}
+	if err := w.SetInstancesState(ctx, "demo", arns, "ACTIVE"); !errors.Is(err, context.Canceled) || len(f.calls) != 1 {
+		t.Errorf("cancelled: %d calls, error %v; want 1 call and context.Canceled", len(f.calls), err)
 	}
 }

@@ -4,7 +4,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -58,4 +61,35 @@ func version() string {
 		return "devel"
 	}
 	return info.Main.Version
+}
+
+// parseFlags parses a command's flags. Help (-h, -help, --help) prints the
+// command's usage to stdout with exit status 0, as "tandem help" does; a
+// flag error prints the error and the usage to stderr with exit status 2.
+// done says the command should return status now. Afterwards fs.Usage
+// prints to stderr, for the command's own usage errors.
+func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout, stderr io.Writer) (status int, done bool) {
+	var msg bytes.Buffer
+	fs.SetOutput(&msg)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = func() { printUsage(fs, usage, stderr) }
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(fs, usage, stdout)
+		return 0, true
+	default:
+		io.Copy(stderr, &msg)
+		fs.Usage()
+		return 2, true
+	}
+}
+
+// printUsage prints a command's usage and its flags to w.
+func printUsage(fs *flag.FlagSet, usage string, w io.Writer) {
+	fmt.Fprint(w, usage)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }

@@ -35,3 +35,45 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandHelp: -h, -help and --help print a command's help to stdout
+// with exit status 0, as "tandem help" does; only usage errors go to
+// stderr.
+func TestCommandHelp(t *testing.T) {
+	tests := []struct {
+		command string
+		want    []string
+	}{
+		{"plan", []string{"Usage: tandem plan --snapshot DIR [--config FILE] [--output text|json] [--timeout D]", "-read-timeout duration"}},
+		{"snapshot", []string{"Usage: tandem snapshot --cluster NAME", "-out folder"}},
+		{"demo", []string{"Usage: tandem demo", "-bootstrap file"}},
+	}
+	for _, tt := range tests {
+		for _, flag := range []string{"-h", "-help", "--help"} {
+			t.Run(tt.command+" "+flag, func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				if got := Run([]string{tt.command, flag}, &stdout, &stderr); got != 0 {
+					t.Errorf("exit status %d, want 0", got)
+				}
+				if stderr.Len() != 0 {
+					t.Errorf("stderr %q, want nothing", stderr.String())
+				}
+				for _, want := range tt.want {
+					if !strings.Contains(stdout.String(), want) {
+						t.Errorf("stdout:\n%s\nwant it to contain %q", stdout.String(), want)
+					}
+				}
+			})
+		}
+		// A usage error still goes to stderr, with the usage.
+		t.Run(tt.command+" with an unknown flag", func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if got := Run([]string{tt.command, "--frobnicate"}, &stdout, &stderr); got != 2 {
+				t.Errorf("exit status %d, want 2", got)
+			}
+			if stdout.Len() != 0 || !strings.Contains(stderr.String(), "flag provided but not defined: -frobnicate") || !strings.Contains(stderr.String(), tt.want[0]) {
+				t.Errorf("stdout %q, stderr %q; want nothing, and the error and the usage", stdout.String(), stderr.String())
+			}
+		})
+	}
+}

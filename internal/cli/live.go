@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/tandem-ecs/tandem/internal/awsread"
-	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
 // loadAWSConfig loads the SDK's default configuration (environment, shared
@@ -45,14 +45,20 @@ func readLive(ctx context.Context, cluster string, pools []string) (*awsread.Clu
 	return awsread.New(cfg).Cluster(ctx, cluster, pools)
 }
 
-// readLiveSnapshot is readLive's snapshot, for the commands that decide on
-// it.
-func readLiveSnapshot(ctx context.Context, cluster string, pools []string) (*snapshot.Snapshot, error) {
+// defaultReadTimeout bounds the read of a live cluster: a large cluster
+// takes seconds, and a read that hangs should not hang the command.
+const defaultReadTimeout = 2 * time.Minute
+
+// readLiveWithin is readLive given at most timeout; flag names the flag
+// that sets it, for the message when it runs out.
+func readLiveWithin(ctx context.Context, timeout time.Duration, flag, cluster string, pools []string) (*awsread.Cluster, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	c, err := readLive(ctx, cluster, pools)
-	if err != nil {
-		return nil, err
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("read cluster %s: gave up after %v (%s): %w", cluster, timeout, flag, err)
 	}
-	return c.Snapshot, nil
+	return c, err
 }
 
 // namesFlag is a flag that may repeat (--asg a --asg b); a value may also

@@ -574,6 +574,64 @@ func TestPlanConfig(t *testing.T) {
 			},
 		},
 		{
+			// multi-pool plans +3 media-compute, then +1 media-general
+			// (README.md); 2 a pool leaves media-compute at 2.
+			name:     "limits.maxNewInstancesPerPool caps a pool",
+			snapshot: "multi-pool",
+			config:   write("perpool.json", `{"clusters": [{"name": "media", "limits": {"maxNewInstancesPerPool": 2}}]}`),
+			status:   0,
+			check: func(t *testing.T, p placement.Plan) {
+				wantPools(t, p, map[string][3]int{"media-compute": {0, 2, 2}, "media-general": {1, 2, 1}})
+				wantReason(t, p, "media-compute", "3 new c5.xlarge for tasks of encoder (8), thumbnailer (8); capped at 2 new instances by limits.maxNewInstancesPerPool (2)")
+				wantReason(t, p, "media-general", "1 new m5.large for tasks of thumbnailer (4)")
+			},
+		},
+		{
+			// 3 for the cluster: media-compute, first in the plan, takes
+			// all 3, and media-general gets none.
+			name:     "limits.maxNewInstancesPerCluster caps the pools together",
+			snapshot: "multi-pool",
+			config:   write("percluster.json", `{"clusters": [{"name": "media", "limits": {"maxNewInstancesPerCluster": 3}}]}`),
+			status:   0,
+			check: func(t *testing.T, p placement.Plan) {
+				wantPools(t, p, map[string][3]int{"media-compute": {0, 3, 3}, "media-general": {1, 1, 0}})
+				wantReason(t, p, "media-general", "1 new m5.large for tasks of thumbnailer (4); capped at 0 new instances by limits.maxNewInstancesPerCluster (3, for the cluster's pools together)")
+			},
+		},
+		{
+			// Only media-general (README.md: its running instance is full;
+			// a new m5.large takes 2 encoders or 4 thumbnailers): 8
+			// encoders take 4 new instances, and the one left below the
+			// maximum of 6 takes 4 thumbnailers: 5 new, 8 thumbnailers
+			// without room.
+			name:     "only the configured pools of the snapshot's cluster are planned",
+			snapshot: "multi-pool",
+			config:   write("pools.json", `{"clusters": [{"name": "media", "pools": [{"name": "media-general"}]}]}`),
+			status:   0,
+			check: func(t *testing.T, p placement.Plan) {
+				wantPools(t, p, map[string][3]int{"media-general": {1, 6, 5}})
+				if len(p.Unplaceable) != 1 || p.Unplaceable[0].Service != "thumbnailer" || p.Unplaceable[0].Count != 8 || p.Unplaceable[0].Reason != placement.ReasonMaxCapacity {
+					t.Errorf("unplaceable %+v, want 8 thumbnailer tasks, MAX_CAPACITY", p.Unplaceable)
+				}
+			},
+		},
+		{
+			name:     "a configured pool missing from the snapshot",
+			snapshot: "multi-pool",
+			config:   write("ghost.json", `{"clusters": [{"name": "media", "pools": [{"name": "media-general"}, {"name": "media-gpu"}]}]}`),
+			status:   1,
+			wantErr:  []string{"ghost.json: cluster media: pool media-gpu is not in the snapshot's auto-scaling-groups.json (it has media-general, media-compute)"},
+		},
+		{
+			name:     "the pools of another cluster leave the snapshot's alone",
+			snapshot: "multi-pool",
+			config:   write("other.json", `{"clusters": [{"name": "other", "pools": [{"name": "other-asg"}]}]}`),
+			status:   0,
+			check: func(t *testing.T, p placement.Plan) {
+				wantPools(t, p, map[string][3]int{"media-compute": {0, 3, 3}, "media-general": {1, 2, 1}})
+			},
+		},
+		{
 			name:     "the example configuration",
 			snapshot: "stuck-deploy",
 			config:   filepath.Join("..", "..", "testdata", "config", "tandem.json"),
@@ -607,6 +665,66 @@ func TestPlanConfig(t *testing.T) {
 	}
 }
 
+// wantPools checks each pool's current and desired capacity and new
+// instances, and that the plan has no other pool.
+func wantPools(t *testing.T, p placement.Plan, want map[string][3]int) {
+	t.Helper()
+	got := map[string][3]int{}
+	for _, pp := range p.Pools {
+		got[pp.Name] = [3]int{pp.CurrentDesiredCapacity, pp.DesiredCapacity, pp.NewInstances}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pools: current, desired, new (-want +got):\n%s", diff)
+	}
+}
+
+func wantReason(t *testing.T, p placement.Plan, pool, want string) {
+	t.Helper()
+	for _, pp := range p.Pools {
+		if pp.Name == pool {
+			if pp.Reason != want {
+				t.Errorf("%s: reason %q, want %q", pool, pp.Reason, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no pool %s in the plan", pool)
+}
+
+// TestPlanDefaultLimits: without a configuration the scaler's default
+// limits apply (10 new instances a pool, 20 a cluster), as in the scaler.
+func TestPlanDefaultLimits(t *testing.T) {
+	// multi-pool with 200 thumbnailers and room for 20 c5.xlarge
+	// (README.md: a new c5.xlarge takes 4 encoders or 8 thumbnailers, a new
+	// m5.large 4 thumbnailers): 8 encoders take 2 c5.xlarge, 144
+	// thumbnailers the other 18; media-general takes 5 × 4 = 20 up to its
+	// maximum of 6, and 36 are left without room.
+	dir := copySnapshot(t, "multi-pool", map[string]func(string) string{
+		"services.json":            func(s string) string { return strings.ReplaceAll(s, `"desiredCount": 12,`, `"desiredCount": 200,`) },
+		"auto-scaling-groups.json": replace(`"MaxSize": 3,`, `"MaxSize": 20,`),
+	})
+	plan := func(args ...string) placement.Plan {
+		t.Helper()
+		status, out, errOut := runTandem(t, append([]string{"plan", "--snapshot", dir, "--output", "json"}, args...)...)
+		if status != 0 {
+			t.Fatalf("exit status %d; stderr:\n%s", status, errOut)
+		}
+		var p placement.Plan
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	high := filepath.Join(t.TempDir(), "high.json")
+	if err := os.WriteFile(high, []byte(`{"clusters": [{"name": "media", "limits": {"maxNewInstancesPerPool": 1000, "maxNewInstancesPerCluster": 1000}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantPools(t, plan("--config", high), map[string][3]int{"media-compute": {0, 20, 20}, "media-general": {1, 6, 5}})
+	p := plan()
+	wantPools(t, p, map[string][3]int{"media-compute": {0, 10, 10}, "media-general": {1, 6, 5}})
+	wantReason(t, p, "media-compute", "20 new c5.xlarge for tasks of encoder (8), thumbnailer (144); then at its maximum size (20), with 36 tasks still without room; capped at 10 new instances by limits.maxNewInstancesPerPool (10)")
+}
+
 func TestPlanUsage(t *testing.T) {
 	dir := filepath.Join(snapshots, "stuck-deploy")
 	tests := []struct {
@@ -622,7 +740,9 @@ func TestPlanUsage(t *testing.T) {
 		{"an extra argument", []string{"plan", "--snapshot", dir, "now"}, 2, `unexpected argument "now"`, true},
 		{"a flag without its value", []string{"plan", "--snapshot"}, 2, "flag needs an argument: -snapshot", true},
 		{"a bad timeout", []string{"plan", "--snapshot", dir, "--timeout", "soon"}, 2, `invalid value "soon" for flag -timeout`, true},
-		{"help", []string{"plan", "-h"}, 0, "Usage: tandem plan --snapshot DIR", true},
+		{"a zero timeout", []string{"plan", "--snapshot", dir, "--timeout", "0"}, 2, "--timeout must be a positive duration, such as 10s, not 0s", false},
+		{"a negative timeout", []string{"plan", "--snapshot", dir, "--timeout", "-5s"}, 2, "--timeout must be a positive duration, such as 10s, not -5s", false},
+		{"a zero read timeout", []string{"plan", "--cluster", "demo", "--read-timeout", "0s"}, 2, "--read-timeout must be a positive duration, such as 2m, not 0s", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,11 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
 const snapshotUsage = `Usage: tandem snapshot --cluster NAME [--asg NAME ...] --out DIR
@@ -19,12 +20,18 @@ cluster's container instances and those behind its capacity providers.
 The AWS SDK's usual configuration applies (AWS_PROFILE, AWS_REGION,
 credentials, AWS_ENDPOINT_URL for an emulator). Only read calls are made.
 
+--out DIR is replaced as a whole: the files are written to a new folder
+beside it (.DIR.tandem-*), which then takes its place, so DIR holds exactly
+this snapshot (no file of an earlier one) and a failed write leaves DIR as it
+was. DIR may be missing, empty, or an earlier snapshot; if it holds anything
+else (a file or folder that is not a snapshot file) tandem refuses and
+changes nothing.
+
 Flags:
 `
 
 func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var (
 		cluster, out string
 		pools        namesFlag
@@ -32,17 +39,10 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	)
 	fs.StringVar(&cluster, "cluster", "", "ECS cluster `name` or ARN to read")
 	fs.Var(&pools, "asg", "Auto Scaling group `name` of the cluster (repeat for several); discovered when absent")
-	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to (created when missing)")
-	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "give up reading after this `duration`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, snapshotUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs.StringVar(&out, "out", "", "`folder` to write the snapshot to: created, or replaced if it holds only an earlier snapshot")
+	fs.DurationVar(&timeout, "timeout", defaultReadTimeout, "give up reading after this `duration`")
+	if status, done := parseFlags(fs, snapshotUsage, args, stdout, stderr); done {
+		return status
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "tandem snapshot: unexpected argument %q\n", fs.Arg(0))
@@ -54,9 +54,16 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.Usage()
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := readLive(ctx, cluster, pools)
+	if timeout <= 0 {
+		fmt.Fprintf(stderr, "tandem snapshot: --timeout must be a positive duration, such as 2m, not %v\n", timeout)
+		return 2
+	}
+	// Refuse a folder WriteDir would refuse before the read, not after it.
+	if err := snapshot.CheckDir(out); err != nil {
+		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
+		return 1
+	}
+	c, err := readLiveWithin(ctx, timeout, "--timeout", cluster, pools)
 	if err != nil {
 		fmt.Fprintf(stderr, "tandem snapshot: %v\n", err)
 		return 1

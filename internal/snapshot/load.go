@@ -25,6 +25,7 @@ const (
 	LaunchTemplateVersionsFile = "launch-template-versions.json"
 	ClustersFile               = "clusters.json"           // optional
 	CapacityProvidersFile      = "capacity-providers.json" // optional
+	InstancesFile              = "instances.json"          // optional
 )
 
 // sources says which CLI command prints each file, for error messages.
@@ -46,6 +47,8 @@ func source(file string) string {
 		return "aws ecs describe-clusters --include SETTINGS"
 	case CapacityProvidersFile:
 		return "aws ecs describe-capacity-providers"
+	case InstancesFile:
+		return "aws ec2 describe-instances"
 	}
 	return "aws ecs describe-task-definition"
 }
@@ -109,10 +112,39 @@ func Load(fsys fs.FS) (*Snapshot, error) {
 	if s.CapacityProviders, err = readList[CapacityProvider](fsys, CapacityProvidersFile, "capacityProviders", false); err != nil {
 		return nil, err
 	}
+	if s.Reservations, err = readList[Reservation](fsys, InstancesFile, "Reservations", false); err != nil {
+		return nil, err
+	}
+	for i, r := range s.Reservations {
+		for j, in := range r.Instances {
+			if in.InstanceID == "" {
+				return nil, &Error{File: InstancesFile, Field: fmt.Sprintf("Reservations[%d].Instances[%d].InstanceId", i, j), Err: errors.New("missing")}
+			}
+		}
+	}
 	if err := s.readTaskDefinitions(fsys); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// InstanceTags returns the EC2 tags of the instances of instances.json, by
+// instance ID; nil without the file.
+func (s *Snapshot) InstanceTags() map[string]map[string]string {
+	if s.Reservations == nil {
+		return nil
+	}
+	out := map[string]map[string]string{}
+	for _, r := range s.Reservations {
+		for _, in := range r.Instances {
+			tags := map[string]string{}
+			for _, t := range in.Tags {
+				tags[t.Key] = t.Value
+			}
+			out[in.InstanceID] = tags
+		}
+	}
+	return out
 }
 
 func (s *Snapshot) readTaskDefinitions(fsys fs.FS) error {
@@ -171,10 +203,12 @@ func readList[T any](fsys fs.FS, file, key string, required bool) ([]T, error) {
 		if err := json.Unmarshal(raw, &elems); err != nil {
 			return nil, &Error{File: file, Field: key, Err: fmt.Errorf("want an array, got %s", kind(raw))}
 		}
-		for i, elem := range elems {
+		for _, elem := range elems {
 			var t T
 			if err := json.Unmarshal(elem, &t); err != nil {
-				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)+i), elem, err)
+				// out holds every element before this one, of this page
+				// and of the pages before it: its length is the index.
+				return nil, fieldError(file, fmt.Sprintf("%s[%d]", key, len(out)), elem, err)
 			}
 			out = append(out, t)
 		}
@@ -183,8 +217,11 @@ func readList[T any](fsys fs.FS, file, key string, required bool) ([]T, error) {
 	return out, nil
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte-order mark.
+const utf8BOM = "\xef\xbb\xbf"
+
 // readValues reads the JSON objects of a file. A missing optional file
-// gives nil.
+// gives nil. A leading UTF-8 byte-order mark is skipped.
 func readValues(fsys fs.FS, file string, required bool) ([]map[string]json.RawMessage, error) {
 	data, err := fs.ReadFile(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -195,6 +232,13 @@ func readValues(fsys fs.FS, file string, required bool) ([]map[string]json.RawMe
 	}
 	if err != nil {
 		return nil, &Error{File: file, Err: err}
+	}
+	// PowerShell writes UTF-8 with a byte-order mark, which JSON does not
+	// allow; it says nothing, so it goes. UTF-16 would need decoding: it is
+	// named instead, with what to do.
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return nil, &Error{File: file, Err: errors.New("encoded as UTF-16 (as Windows PowerShell's > writes it); save it as UTF-8, e.g. with Out-File -Encoding utf8")}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var values []map[string]json.RawMessage

@@ -436,11 +436,60 @@ func TestLoadDecodesEveryFile(t *testing.T) {
 func TestLoadOptionalFiles(t *testing.T) {
 	got, err := snapshot.Load(tiny())
 	if err != nil {
-		t.Fatalf("Load without clusters.json and capacity-providers.json: %v", err)
+		t.Fatalf("Load without clusters.json, capacity-providers.json and instances.json: %v", err)
 	}
-	if got.Clusters != nil || got.CapacityProviders != nil {
-		t.Errorf("clusters %v, capacity providers %v; want nil for missing optional files", got.Clusters, got.CapacityProviders)
+	if got.Clusters != nil || got.CapacityProviders != nil || got.Reservations != nil || got.InstanceTags() != nil {
+		t.Errorf("clusters %v, capacity providers %v, reservations %v; want nil for missing optional files", got.Clusters, got.CapacityProviders, got.Reservations)
 	}
+}
+
+// instancesJSON is what aws ec2 describe-instances --instance-ids prints for
+// two instances of two reservations, cut down.
+const instancesJSON = `{
+    "Reservations": [
+        {
+            "ReservationId": "r-0123456789abcdef0",
+            "OwnerId": "123456789012",
+            "Groups": [],
+            "Instances": [
+                {
+                    "InstanceId": "i-0123456789abcdef0",
+                    "InstanceType": "m5.large",
+                    "LaunchTime": "2026-11-20T08:58:31+00:00",
+                    "State": {"Code": 16, "Name": "running"},
+                    "Tags": [
+                        {"Key": "aws:autoscaling:groupName", "Value": "tiny-asg"},
+                        {"Key": "tandem:scale-in", "Value": "never"}
+                    ]
+                }
+            ]
+        },
+        {
+            "ReservationId": "r-0fedcba9876543210",
+            "Instances": [{"InstanceId": "i-0fedcba9876543210", "InstanceType": "m5.large"}]
+        }
+    ]
+}`
+
+func TestLoadInstances(t *testing.T) {
+	s, err := snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(instancesJSON)}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := map[string]map[string]string{
+		"i-0123456789abcdef0": {"aws:autoscaling:groupName": "tiny-asg", "tandem:scale-in": "never"},
+		"i-0fedcba9876543210": {},
+	}
+	if diff := cmp.Diff(want, s.InstanceTags()); diff != "" {
+		t.Errorf("InstanceTags (-want +got):\n%s", diff)
+	}
+	if got := s.Reservations[0].Instances[0].LaunchTime; got == nil || !got.Equal(time.Date(2026, 11, 20, 8, 58, 31, 0, time.UTC)) {
+		t.Errorf("LaunchTime = %v", got)
+	}
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(`{"Reservations": [{"Instances": []}, {"Instances": [{"InstanceId": "i-1"}, {"Tags": []}]}]}`)}))
+	wantError(t, err, snapshot.InstancesFile, "Reservations[1].Instances[1].InstanceId", "missing")
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.InstancesFile: ptr(`{"InstanceStatuses": []}`)}))
+	wantError(t, err, snapshot.InstancesFile, "", `no "Reservations" in the object; is this the output of aws ec2 describe-instances?`)
 }
 
 func TestLoadEmptyLists(t *testing.T) {
@@ -764,6 +813,61 @@ func TestLoadErrors(t *testing.T) {
 			}
 			wantError(t, err, tt.file, tt.field, tt.msg)
 		})
+	}
+}
+
+// TestLoadErrorsNameTheElement: an error names the element at fault by its
+// index in the whole list, whichever page of the file holds it.
+func TestLoadErrorsNameTheElement(t *testing.T) {
+	task := func(n string, desired string) string {
+		return `{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/tiny/` + n + `", "taskDefinitionArn": "` + tdARN + `", "lastStatus": "RUNNING", "desiredStatus": ` + desired + `}`
+	}
+	good := func(n string) string { return task(n, `"RUNNING"`) }
+	bad := func(n string) string { return task(n, `42`) }
+	page := func(tasks ...string) string {
+		return `{"tasks": [` + strings.Join(tasks, ", ") + `], "failures": []}` + "\n"
+	}
+	tests := []struct {
+		name, file, field string
+	}{
+		{"the second element of a page", page(good("1"), bad("2"), good("3")), "tasks[1].desiredStatus"},
+		{"the third element of a page", page(good("1"), good("2"), bad("3")), "tasks[2].desiredStatus"},
+		{"the second element of the second page", page(good("1"), good("2")) + page(good("3"), bad("4")), "tasks[3].desiredStatus"},
+		{"the first element of the third page", page(good("1"), good("2")) + page() + page(good("3")) + page(bad("4")), "tasks[3].desiredStatus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: &tt.file}))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			wantError(t, err, snapshot.TasksFile, tt.field, "want a string, got number")
+		})
+	}
+}
+
+// TestLoadByteOrderMark: Windows PowerShell writes UTF-8 with a byte-order
+// mark (Out-File or Set-Content -Encoding utf8); the loader reads past it.
+// UTF-16, which Windows PowerShell's > writes, is named as such.
+func TestLoadByteOrderMark(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	s, err := snapshot.Load(tinyWith(map[string]*string{
+		snapshot.ServicesFile:         ptr(bom + servicesJSON),
+		"task-definitions/web-3.json": ptr(bom + taskDefinitionJSON),
+		snapshot.ClustersFile:         ptr(bom + clustersJSON),
+	}))
+	if err != nil {
+		t.Fatalf("Load of files with a byte-order mark: %v", err)
+	}
+	if len(s.Services) != 1 || len(s.TaskDefinitions) != 1 || len(s.Clusters) != 1 {
+		t.Errorf("%d services, %d task definitions, %d clusters; want 1 each", len(s.Services), len(s.TaskDefinitions), len(s.Clusters))
+	}
+	// The line and column of a syntax error do not count the mark.
+	_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: ptr(bom + `{"tasks": [,]}`)}))
+	wantError(t, err, snapshot.TasksFile, "", "invalid JSON at line 1, column 12")
+	for _, enc := range []string{"\xff\xfe", "\xfe\xff"} {
+		_, err = snapshot.Load(tinyWith(map[string]*string{snapshot.TasksFile: ptr(enc + "{\x00}\x00")}))
+		wantError(t, err, snapshot.TasksFile, "", "UTF-16")
 	}
 }
 

@@ -17,6 +17,9 @@ type Snapshot struct {
 	LaunchTemplateVersions []LaunchTemplateVersion
 	Clusters               []Cluster          // optional
 	CapacityProviders      []CapacityProvider // optional
+	// Reservations hold the EC2 instances of the pools, for their tags
+	// (the scale-in opt-out tag); optional.
+	Reservations []Reservation
 
 	// taskDefFiles names the file each task definition came from, for
 	// error messages.
@@ -87,11 +90,6 @@ type CapacityProviderStrategyItem struct {
 	CapacityProvider string `json:"capacityProvider"`
 	Weight           int    `json:"weight"`
 	Base             int    `json:"base"`
-}
-
-// TaskDefinitionFile is what describe-task-definition prints.
-type TaskDefinitionFile struct {
-	TaskDefinition TaskDefinition `json:"taskDefinition"`
 }
 
 // TaskDefinition is a task definition revision.
@@ -336,6 +334,26 @@ type GPUDevice struct {
 // ProcessorInfo lists an instance type's architectures.
 type ProcessorInfo struct {
 	SupportedArchitectures []string `json:"SupportedArchitectures,omitempty"`
+}
+
+// Reservation is an element of describe-instances' "Reservations".
+type Reservation struct {
+	ReservationID string        `json:"ReservationId,omitempty"`
+	Instances     []EC2Instance `json:"Instances"`
+}
+
+// EC2Instance is an instance of a reservation, reduced to what tandem reads.
+type EC2Instance struct {
+	InstanceID   string   `json:"InstanceId"`
+	InstanceType string   `json:"InstanceType,omitempty"`
+	LaunchTime   *Time    `json:"LaunchTime,omitempty"`
+	Tags         []EC2Tag `json:"Tags,omitempty"`
+}
+
+// EC2Tag is a tag of an EC2 instance.
+type EC2Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
 }
 
 // LaunchTemplateVersion is an element of describe-launch-template-versions'
