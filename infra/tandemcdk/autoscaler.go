@@ -60,6 +60,10 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
 	}
 	a.Config = doc
+	heartbeat, err := heartbeatTimeout(&doc.Clusters[0])
+	if err != nil {
+		return nil, fmt.Errorf("tandem %s: %w", id, err)
+	}
 	codePath, err := stageCode(self, props.codeDir(), data)
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
@@ -82,7 +86,7 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 	alarms := alarmNames(props.Services)
 	addTriggers(self, triggers(c, pools, alarms), a.Function, a.DeadLetterQueue)
 	a.Alarms = newAlarms(self, c, props.Services)
-	preparePools(self, c, pools, stack)
+	preparePools(self, c, pools, stack, heartbeat)
 	acceptProviderFindings(self)
 
 	bus := doc.Notifications.EventBus

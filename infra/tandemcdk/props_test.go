@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -139,5 +140,40 @@ func TestPropsFromDocument(t *testing.T) {
 	}
 	if _, err := tandemcdk.PropsFromDocument(doc, "other"); err == nil {
 		t.Error("PropsFromDocument found a cluster the document does not have")
+	}
+}
+
+// The hook's heartbeat timeout is the configuration's, which the scaler
+// times its heartbeats by.
+func TestHookHeartbeatTimeoutFromConfiguration(t *testing.T) {
+	heartbeat := func(d time.Duration) tandemcdk.ScaleIn {
+		return tandemcdk.ScaleIn{HookHeartbeatTimeout: tandemcdk.Duration{Duration: d}}
+	}
+	t.Run("configured", func(t *testing.T) {
+		stack, code := newStack(t)
+		a, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+			Cluster: "c", PoolNames: []string{"p"}, ScaleIn: heartbeat(10 * time.Minute), CodeDir: code,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Config.Clusters[0].HookHeartbeatTimeout(); got != 10*time.Minute {
+			t.Errorf("tandem.json: hook heartbeat timeout %s, want 10m", got)
+		}
+		_, hook := only(t, *assertions.Template_FromStack(stack, nil).ToJSON(), "AWS::AutoScaling::LifecycleHook", nil)
+		if hook["HeartbeatTimeout"] != 600.0 {
+			t.Errorf("lifecycle hook HeartbeatTimeout %v, want 600", hook["HeartbeatTimeout"])
+		}
+	})
+	for _, d := range []time.Duration{10 * time.Second, 3 * time.Hour, 200500 * time.Millisecond} {
+		t.Run("rejects "+d.String(), func(t *testing.T) {
+			stack, code := newStack(t)
+			_, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+				Cluster: "c", PoolNames: []string{"p"}, ScaleIn: heartbeat(d), CodeDir: code,
+			})
+			if err == nil || !strings.Contains(err.Error(), "hookHeartbeatTimeout") {
+				t.Errorf("NewAutoscaler: got error %v, want one naming hookHeartbeatTimeout", err)
+			}
+		})
 	}
 }
