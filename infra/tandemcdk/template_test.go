@@ -109,7 +109,7 @@ func TestTriggerPatternsAreExact(t *testing.T) {
 			},
 			"tandem: instance-terminate lifecycle actions": map[string]any{
 				"source": []any{"aws.autoscaling"}, "detail-type": []any{"EC2 Instance-terminate Lifecycle Action"},
-				"detail": map[string]any{"AutoScalingGroupName": []any{"sample-cluster-pool"}},
+				"detail": map[string]any{"AutoScalingGroupName": []any{"sample-cluster-pool"}, "LifecycleHookName": []any{"tandem-terminate"}},
 			},
 			"tandem: EC2 Spot interruption warnings": map[string]any{
 				"source": []any{"aws.ec2"}, "detail-type": []any{"EC2 Spot Instance Interruption Warning"},
@@ -132,7 +132,7 @@ func TestTriggerPatternsAreExact(t *testing.T) {
 			},
 			"tandem: instance-terminate lifecycle actions": map[string]any{
 				"source": []any{"aws.autoscaling"}, "detail-type": []any{"EC2 Instance-terminate Lifecycle Action"},
-				"detail": map[string]any{"AutoScalingGroupName": []any{"tandem-demo-pool"}},
+				"detail": map[string]any{"AutoScalingGroupName": []any{"tandem-demo-pool"}, "LifecycleHookName": []any{"tandem-terminate"}},
 			},
 			"tandem: EC2 Spot interruption warnings": map[string]any{
 				"source": []any{"aws.ec2"}, "detail-type": []any{"EC2 Spot Instance Interruption Warning"},
