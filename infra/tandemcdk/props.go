@@ -65,6 +65,10 @@ type AutoscalerProps struct {
 	// in the stack's account and Region: EventBridge delivers its events
 	// there, and the Lambda calls ECS there.
 	Cluster string
+	// Pools and PoolNames together name at least one pool: the role allows
+	// the scaler to scale the named pools only, and only they get the
+	// termination hook.
+	//
 	// Pools are Auto Scaling groups of the cluster that this app defines, or
 	// imported with AutoScalingGroup_FromAutoScalingGroupName. A group this
 	// app defines must set AutoScalingGroupName: the configuration file names

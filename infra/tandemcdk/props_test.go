@@ -47,10 +47,10 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 			return &tandemcdk.AutoscalerProps{Cluster: "arn:aws:s3:::bucket", CodeDir: code}
 		}, "want a name or arn:<partition>:ecs:<region>:<account>:cluster/<name>"},
 		{"invalid service policy", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", Services: web(0), CodeDir: code}
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, Services: web(0), CodeDir: code}
 		}, "clusters[0].services.web.maxTasks: required, at least 1"},
 		{"invalid alarm metric", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", CodeDir: code, Services: map[string]tandemcdk.ServicePolicy{"web": {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, CodeDir: code, Services: map[string]tandemcdk.ServicePolicy{"web": {
 				MaxTasks: 2,
 				Alarms: map[string]tandemcdk.AlarmPolicy{"hot": {
 					AdjustmentType: tandemcdk.ChangeInCapacity,
@@ -59,6 +59,9 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 				}},
 			}}}
 		}, "clusters[0].services.web.alarms.hot.metric.comparison"},
+		{"no pools", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", Services: web(2), CodeDir: code}
+		}, "pools: none; set Pools or PoolNames"},
 		{"pool listed twice", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p", "p"}, CodeDir: code}
 		}, `pool "p" is listed twice`},
@@ -72,7 +75,7 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", Pools: []awsautoscaling.IAutoScalingGroup{asg}, CodeDir: code}
 		}, "set autoScalingGroupName"},
 		{"no bootstrap", func(_ awscdk.Stack, _ string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", CodeDir: t.TempDir()}
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, CodeDir: t.TempDir()}
 		}, `run "make build" first?`},
 	}
 	for _, tt := range tests {
