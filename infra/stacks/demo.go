@@ -30,6 +30,9 @@ type DemoStackProps struct {
 	awscdk.StackProps
 	// CodeDir holds the scaler's bootstrap.
 	CodeDir string
+	// ReservedConcurrency is the scaler Lambda's reserved concurrency; 0
+	// reserves none.
+	ReservedConcurrency int
 }
 
 // NewDemoStack deploys a small ECS on EC2 cluster and tandem to scale it: a
@@ -86,7 +89,9 @@ func NewDemoStack(scope constructs.Construct, id string, props *DemoStackProps) 
 		TargetGroups: &[]awselasticloadbalancingv2.IApplicationTargetGroup{targetGroup(stack, vpc, api, DemoAPIService)},
 	})
 
-	tandem, err := tandemcdk.NewAutoscaler(stack, "Tandem", demoPolicies(props.CodeDir, asg))
+	policies := demoPolicies(props.CodeDir, asg)
+	policies.ReservedConcurrency = props.ReservedConcurrency
+	tandem, err := tandemcdk.NewAutoscaler(stack, "Tandem", policies)
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,9 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
 	}
+	if props.ReservedConcurrency < 0 {
+		return nil, fmt.Errorf("tandem %s: reservedConcurrency: %d; want 0 (none reserved) or more", id, props.ReservedConcurrency)
+	}
 	pools, err := resolvePools(props)
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
@@ -81,6 +84,8 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 		onFailure: a.FailureQueue,
 		memoryMiB: props.memorySizeMiB(),
 		timeout:   awscdk.Duration_Seconds(jsii.Number(props.timeout().Seconds())),
+
+		reservedConcurrency: props.ReservedConcurrency,
 	})
 
 	alarms := alarmNames(props.Services)

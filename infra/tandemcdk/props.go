@@ -105,6 +105,15 @@ type AutoscalerProps struct {
 	MemorySizeMiB int
 	// Timeout is the Lambda's timeout. Default 60s.
 	Timeout time.Duration
+	// ReservedConcurrency reserves that many concurrent executions for the
+	// Lambda, which also caps its concurrency. Default 0: none reserved.
+	// Decisions on a cluster never interleave either way (the scaler takes
+	// a lease in the state table); a reservation of 1 also keeps a burst of
+	// events from starting invocations that only wait for the lease. Lambda
+	// keeps 100 of the account's concurrent executions unreserved, so an
+	// account whose limit is 100 or less (new accounts may have 10) cannot
+	// reserve any: the deployment would fail.
+	ReservedConcurrency int
 }
 
 func (p *AutoscalerProps) codeDir() string {

@@ -62,6 +62,9 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 		{"no pools", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", Services: web(2), CodeDir: code}
 		}, "pools: none; set Pools or PoolNames"},
+		{"negative reserved concurrency", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, ReservedConcurrency: -1, CodeDir: code}
+		}, "reservedConcurrency: -1"},
 		{"pool listed twice", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p", "p"}, CodeDir: code}
 		}, `pool "p" is listed twice`},
@@ -178,5 +181,18 @@ func TestHookHeartbeatTimeoutFromConfiguration(t *testing.T) {
 				t.Errorf("NewAutoscaler: got error %v, want one naming hookHeartbeatTimeout", err)
 			}
 		})
+	}
+}
+
+func TestReservedConcurrency(t *testing.T) {
+	stack, code := newStack(t)
+	if _, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+		Cluster: "c", PoolNames: []string{"p"}, ReservedConcurrency: 1, CodeDir: code,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, fn := scaler(t, *assertions.Template_FromStack(stack, nil).ToJSON())
+	if got := fn["ReservedConcurrentExecutions"]; got != 1.0 {
+		t.Errorf("ReservedConcurrentExecutions %v, want 1", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
@@ -35,7 +36,7 @@ func TestScalerFunction(t *testing.T) {
 				"Handler":                      "bootstrap",
 				"MemorySize":                   512,
 				"Timeout":                      60,
-				"ReservedConcurrentExecutions": 1,
+				"ReservedConcurrentExecutions": assertions.Match_Absent(),
 				"Environment":                  map[string]any{"Variables": map[string]any{"TANDEM_CONFIG_FILE": "tandem.json"}},
 			})
 			_, fn := scaler(t, s.json[name])
@@ -45,6 +46,41 @@ func TestScalerFunction(t *testing.T) {
 				t.Errorf("log group %s keeps logs %v days, want 30", logs, got)
 			}
 		})
+	}
+}
+
+// The app's context key reserves concurrency for the scaler in both stacks.
+func TestReservedConcurrencyContext(t *testing.T) {
+	dir := t.TempDir()
+	code, err := fakeCode(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := awscdk.NewApp(&awscdk.AppProps{
+		Outdir: jsii.String(filepath.Join(dir, "cdk.out")),
+		Context: &map[string]any{
+			stacks.CodeDirContext:             code,
+			stacks.ConfigContext:              filepath.Join("..", "tandem.sample.json"),
+			stacks.ReservedConcurrencyContext: "2",
+		},
+	})
+	if err := stacks.Build(a); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range bothStacks {
+		stack := a.Node().FindChild(jsii.String(name)).(awscdk.Stack)
+		_, fn := scaler(t, *assertions.Template_FromStack(stack, nil).ToJSON())
+		if got := fn["ReservedConcurrentExecutions"]; got != 2.0 {
+			t.Errorf("%s: ReservedConcurrentExecutions %v, want 2", name, got)
+		}
+	}
+
+	bad := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(filepath.Join(dir, "bad.out")),
+		Context: &map[string]any{stacks.CodeDirContext: code, stacks.ReservedConcurrencyContext: "one"},
+	})
+	if err := stacks.Build(bad); err == nil || !strings.Contains(err.Error(), stacks.ReservedConcurrencyContext) {
+		t.Errorf("Build with %s=one: got error %v, want one naming the key", stacks.ReservedConcurrencyContext, err)
 	}
 }
 
