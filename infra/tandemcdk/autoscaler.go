@@ -35,6 +35,13 @@ type Autoscaler struct {
 	Dashboard awscloudwatch.Dashboard
 	// Config is the configuration document the Lambda reads.
 	Config *Document
+	// PoolSettings are the resources that put tandem's settings on each
+	// pool (its termination lifecycle hook, and the custom resources that
+	// suspend AZRebalance and protect new instances), by pool name. Their
+	// deletion undoes the settings while the group still exists: a stack
+	// that deletes a group itself (as the demo force-deletes its pool)
+	// makes them depend on that resource, so that they go first.
+	PoolSettings map[string][]constructs.IConstruct
 }
 
 // NewAutoscaler deploys tandem for the cluster that props describe. It
@@ -91,7 +98,7 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 	alarms := alarmNames(props.Services)
 	addTriggers(self, triggers(c, pools, alarms), a.Function, a.DeadLetterQueue)
 	a.Alarms = newAlarms(self, c, props.Services)
-	preparePools(self, c, pools, stack, heartbeat)
+	a.PoolSettings = preparePools(self, c, pools, stack, heartbeat)
 	acceptProviderFindings(self)
 
 	bus := doc.Notifications.EventBus

@@ -53,33 +53,38 @@ func heartbeatTimeout(c *config.Cluster) (float64, error) {
 // an AwsCustomResource calls SuspendProcesses for every pool, and
 // UpdateAutoScalingGroup for the protection of groups this app does not
 // define. Deleting the construct resumes AZRebalance and turns the
-// protection of new instances off again.
-func preparePools(scope constructs.Construct, c cluster, pools []pool, stack env, heartbeatSeconds float64) {
+// protection of new instances off again. It returns the resources that
+// apply these settings, by pool name.
+func preparePools(scope constructs.Construct, c cluster, pools []pool, stack env, heartbeatSeconds float64) map[string][]constructs.IConstruct {
+	settings := map[string][]constructs.IConstruct{}
 	for i, p := range pools {
 		id := fmt.Sprintf("Pool%d", i)
-		awsautoscaling.NewCfnLifecycleHook(scope, jsii.String(id+"TerminateHook"), &awsautoscaling.CfnLifecycleHookProps{
+		hook := awsautoscaling.NewCfnLifecycleHook(scope, jsii.String(id+"TerminateHook"), &awsautoscaling.CfnLifecycleHookProps{
 			AutoScalingGroupName: jsii.String(p.ref),
 			LifecycleHookName:    jsii.String(lifecycleHookName),
 			LifecycleTransition:  jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
 			HeartbeatTimeout:     jsii.Number(heartbeatSeconds),
 			DefaultResult:        jsii.String("CONTINUE"),
 		})
-		poolCall(scope, id, c, p, stack, sdkCall{
+		suspend := poolCall(scope, id, c, p, stack, sdkCall{
 			name:   "SuspendAZRebalance",
 			create: "SuspendProcesses", delete: "ResumeProcesses",
 			params: map[string]interface{}{"ScalingProcesses": []string{"AZRebalance"}},
 		})
+		settings[p.name] = []constructs.IConstruct{hook, suspend}
 		if p.defined != nil {
 			p.defined.SetNewInstancesProtectedFromScaleIn(jsii.Bool(true))
 		} else {
-			poolCall(scope, id, c, p, stack, sdkCall{
+			protect := poolCall(scope, id, c, p, stack, sdkCall{
 				name:   "ProtectNewInstances",
 				create: "UpdateAutoScalingGroup", delete: "UpdateAutoScalingGroup",
 				params:       map[string]interface{}{"NewInstancesProtectedFromScaleIn": true},
 				deleteParams: map[string]interface{}{"NewInstancesProtectedFromScaleIn": false},
 			})
+			settings[p.name] = append(settings[p.name], protect)
 		}
 	}
+	return settings
 }
 
 // sdkCall is an Auto Scaling API call on a pool when the custom resource is
@@ -93,7 +98,7 @@ type sdkCall struct {
 	deleteParams map[string]interface{}
 }
 
-func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stack env, call sdkCall) {
+func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stack env, call sdkCall) customresources.AwsCustomResource {
 	role, logs := customResourceProvider(scope)
 	apply := autoScalingCall(call.create, p, call.params, p.name+"/"+call.name)
 	undoParams := call.params
@@ -126,6 +131,7 @@ func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stac
 		Timeout:             awscdk.Duration_Minutes(jsii.Number(2)),
 	})
 	acceptWildcards(cr.Node().FindChild(jsii.String("CustomResourcePolicy")), c, []string{p.arn(stack)})
+	return cr
 }
 
 func autoScalingCall(action string, p pool, params map[string]interface{}, physicalID string) *customresources.AwsSdkCall {

@@ -511,3 +511,55 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(flat(v))
 	return b
 }
+
+// TestDemoPoolTeardown checks the wiring that makes "cdk destroy TandemDemo"
+// work: a custom resource force-deletes the pool (its instances are
+// protected from scale-in) before CloudFormation deletes the group, after
+// tandem's hook and AZRebalance setting are undone; its function may do
+// that and nothing else. infra/stacks tests the function's code.
+func TestDemoPoolTeardown(t *testing.T) {
+	s := synth(t)
+	tpl := s.json[stacks.DemoStackName]
+	asgID, _ := only(t, tpl, "AWS::AutoScaling::AutoScalingGroup", nil)
+	teardownID, teardown := only(t, tpl, "Custom::TandemDemoPoolTeardown", nil)
+	if got := flat(teardown["AutoScalingGroupName"]); got != "<"+asgID+">" {
+		t.Errorf("teardown names group %v, want a Ref to %s (which orders its deletion before the group's)", got, asgID)
+	}
+	for _, typ := range []string{"AWS::AutoScaling::LifecycleHook", "Custom::TandemSuspendAZRebalance"} {
+		for id, r := range resources(tpl, typ) {
+			if !contains(strs(r["DependsOn"]), teardownID) {
+				t.Errorf("%s %s does not depend on %s: it could be undone after the group is gone", typ, id, teardownID)
+			}
+		}
+	}
+
+	fnARN := flat(teardown["ServiceToken"]).(string)
+	fnID := strings.TrimSuffix(strings.TrimPrefix(fnARN, "<"), ".Arn>")
+	fn := props(resources(tpl, "AWS::Lambda::Function")[fnID])
+	role := strings.TrimSuffix(strings.TrimPrefix(flat(fn["Role"]).(string), "<"), ".Arn>")
+	got := map[string][]string{}
+	for _, d := range policyDocs(tpl) {
+		if !d.identity || !attachedTo(tpl, d.where, role) {
+			continue
+		}
+		for _, st := range statements(d.doc) {
+			for _, a := range strs(st["Action"]) {
+				got[a] = append(got[a], strs(st["Resource"])...)
+			}
+		}
+	}
+	logs := strings.TrimSuffix(flat(fn["LoggingConfig"]).(map[string]any)["LogGroup"].(string), ">") + ".Arn>"
+	want := map[string][]string{
+		"autoscaling:DeleteAutoScalingGroup":    {arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/tandem-demo-pool")},
+		"autoscaling:DescribeAutoScalingGroups": {"*"},
+		"cloudformation:DescribeStacks":         {"<AWS::StackId>"},
+		"logs:CreateLogStream":                  {logs},
+		"logs:PutLogEvents":                     {logs},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("teardown permissions (-want +got):\n%s", diff)
+	}
+	if len(resources(s.json[stacks.TandemStackName], "Custom::TandemDemoPoolTeardown")) != 0 {
+		t.Error("the Tandem stack force-deletes a pool: its pools are not its own")
+	}
+}
