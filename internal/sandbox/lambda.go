@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -93,6 +94,11 @@ type Lambda struct {
 // StartLambda runs aws-lambda-rie with the bootstrap on two free loopback
 // ports and waits until it accepts connections. The function itself starts
 // lazily, on the first Invoke.
+//
+// The ports are free when chosen but not held (RIE takes addresses, not
+// listeners), so another process can take one first. RIE then exits at
+// start-up, or, on Linux, the port is seen to be another process's; either
+// way StartLambda tries again with new ports, up to startAttempts times.
 func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	rie := cfg.RIEPath
 	if rie == "" {
@@ -108,10 +114,40 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start lambda: %w", err)
 	}
-	ports, err := freePorts(ctx, 2)
-	if err != nil {
-		return nil, fmt.Errorf("start lambda: %w", err)
+	var lastErr error
+	for range startAttempts {
+		ports, err := pickPorts(ctx, 2)
+		if err != nil {
+			return nil, fmt.Errorf("start lambda: %w", err)
+		}
+		l, err := startRIE(ctx, rie, bootstrap, cfg, ports)
+		if err == nil {
+			return l, nil
+		}
+		var busy *portTakenError
+		if !errors.As(err, &busy) {
+			return nil, err
+		}
+		lastErr = err
 	}
+	return nil, fmt.Errorf("start lambda: %d attempts: %w", startAttempts, lastErr)
+}
+
+// startAttempts bounds StartLambda's tries with fresh ports.
+const startAttempts = 5
+
+// pickPorts chooses the ports for one attempt; tests replace it.
+var pickPorts = freePorts
+
+// portTakenError says RIE could not have its ports: it exited before it
+// listened, or another process answers on its address.
+type portTakenError struct{ msg string }
+
+func (e *portTakenError) Error() string { return e.msg }
+
+// startRIE starts RIE on ports[0] (the emulator) and ports[1] (the Runtime
+// API) and waits until it listens.
+func startRIE(ctx context.Context, rie, bootstrap string, cfg LambdaConfig, ports []int) (*Lambda, error) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -142,11 +178,16 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 		conn, err := d.DialContext(ctx, "tcp", emulator)
 		if err == nil {
 			conn.Close()
+			// Something listens; make sure it is RIE.
+			if mine, known := listensOn(cmd.Process.Pid, ports[0]); known && !mine {
+				l.Close()
+				return nil, &portTakenError{fmt.Sprintf("another process listens on %s\n%s", emulator, l.logs)}
+			}
 			return l, nil
 		}
 		select {
 		case <-l.done:
-			return nil, fmt.Errorf("start lambda: aws-lambda-rie exited: %v\n%s", l.waitErr, l.logs)
+			return nil, &portTakenError{fmt.Sprintf("aws-lambda-rie exited at start-up (ports %d, %d): %v\n%s", ports[0], ports[1], l.waitErr, l.logs)}
 		case <-ctx.Done():
 			l.Close()
 			return nil, fmt.Errorf("start lambda: %w", ctx.Err())
@@ -159,6 +200,7 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	}
 }
 
+// freePorts returns n loopback ports that were free a moment ago.
 func freePorts(ctx context.Context, n int) ([]int, error) {
 	var lc net.ListenConfig
 	var ports []int

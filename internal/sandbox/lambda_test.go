@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -120,5 +121,56 @@ func TestLambdaConcurrentInvokes(t *testing.T) {
 	}
 	if a.PID == b.PID {
 		t.Errorf("both invocations ran in process %d, want two functions", a.PID)
+	}
+}
+
+// A port another process takes between freePorts and RIE's start makes
+// StartLambda try again with new ports: the Runtime API's, which makes RIE
+// exit at start-up, or the emulator's, where the other process answers in
+// RIE's place.
+func TestStartLambdaRetriesTakenPorts(t *testing.T) {
+	bootstrap, err := echoBootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name  string
+		taken int // which of the two ports
+	}{
+		{"emulator port", 0},
+		{"runtime API port", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			other, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			attempts := 0
+			pickPorts = func(ctx context.Context, n int) ([]int, error) {
+				attempts++
+				ports, err := freePorts(ctx, n)
+				if err == nil && attempts == 1 {
+					ports[tt.taken] = other.Addr().(*net.TCPAddr).Port
+				}
+				return ports, err
+			}
+			defer func() { pickPorts = freePorts }()
+
+			l, err := StartLambda(t.Context(), LambdaConfig{BootstrapPath: bootstrap, Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if attempts != 2 {
+				t.Errorf("StartLambda chose ports %d times, want 2", attempts)
+			}
+			if l.URL() == "http://"+other.Addr().String() {
+				t.Fatalf("StartLambda returned the other process's address %s", l.URL())
+			}
+			if _, err := l.Invoke(t.Context(), []byte(`{"echo":1}`)); err != nil {
+				t.Errorf("invoke after the retry: %v", err)
+			}
+		})
 	}
 }
