@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,6 +90,9 @@ type Lambda struct {
 	waitErr  error
 	http     *http.Client
 	closeMux sync.Once
+
+	mu            sync.Mutex
+	lastRequestID string
 }
 
 // StartLambda runs aws-lambda-rie with the bootstrap on two free loopback
@@ -223,6 +227,9 @@ func (l *Lambda) URL() string { return l.url }
 type Result struct {
 	Payload  []byte
 	Duration time.Duration
+	// RequestID is the invocation's request ID, which the function sees
+	// (lambdacontext's AwsRequestID) and logs.
+	RequestID string
 }
 
 // FunctionError is an error the handler returned. RIE answers it with HTTP
@@ -236,14 +243,21 @@ type FunctionError struct {
 func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
 // Invoke sends payload to the function and waits for its answer. A handler
-// error comes back as a *FunctionError.
+// error comes back as a *FunctionError. Each invocation gets a new request
+// ID (RIE takes it from the X-Amzn-RequestId header), which Result and
+// LastRequestID report, so that its log lines can be told from earlier ones.
 func (l *Lambda) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	start := time.Now()
+	id := newRequestID()
+	l.mu.Lock()
+	l.lastRequestID = id
+	l.mu.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.url+"/2015-03-31/functions/function/invocations", bytes.NewReader(payload))
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Amzn-RequestId", id)
 	resp, err := l.http.Do(req)
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke: %w", err)
@@ -263,7 +277,23 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	if json.Unmarshal(body, &fe) == nil && fe.ErrorType != nil && fe.ErrorMessage != nil {
 		return Result{}, &FunctionError{Type: *fe.ErrorType, Message: *fe.ErrorMessage}
 	}
-	return Result{Payload: body, Duration: time.Since(start)}, nil
+	return Result{Payload: body, Duration: time.Since(start), RequestID: id}, nil
+}
+
+// LastRequestID is the request ID of the latest Invoke, "" before the first.
+func (l *Lambda) LastRequestID() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastRequestID
+}
+
+// newRequestID returns a random version 4 UUID, as Lambda's request IDs are.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // Logs returns everything RIE printed so far, which includes the function's

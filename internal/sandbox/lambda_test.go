@@ -51,14 +51,19 @@ func TestLambdaEcho(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Echo map[string]int `json:"echo"`
-		Env  string         `json:"env"`
+		Echo      map[string]int `json:"echo"`
+		Env       string         `json:"env"`
+		RequestID string         `json:"requestId"`
 	}
 	if err := json.Unmarshal(res.Payload, &got); err != nil {
 		t.Fatalf("decode %s: %v", res.Payload, err)
 	}
 	if got.Echo["n"] != 1 || got.Env != "hello" {
 		t.Errorf("payload = %s, want the echo and GREETING=hello", res.Payload)
+	}
+	// The function sees the request ID that Invoke chose.
+	if res.RequestID == "" || got.RequestID != res.RequestID || l.LastRequestID() != res.RequestID {
+		t.Errorf("request IDs: Result %q, function %q, LastRequestID %q; want one and the same", res.RequestID, got.RequestID, l.LastRequestID())
 	}
 
 	_, err = l.Invoke(ctx, []byte(`{"fail":"no capacity"}`))
