@@ -19,8 +19,12 @@ import (
 // MotoInstallHint is the error text when moto_server is not on PATH.
 const MotoInstallHint = "moto_server not found on PATH; install it with: pip install 'moto[server]==5.2.1'"
 
-// taskTransition keeps moto's ECS tasks RUNNING: by default every
-// DescribeTasks advances a task one state towards STOPPED (emulators.md §1).
+// taskTransition keeps moto's ECS tasks RUNNING. By default moto 5.2.1's
+// state manager starts a task RUNNING and moves it one state on every
+// DescribeTasks that names it (RUNNING, DEACTIVATING, STOPPING,
+// DEPROVISIONING, STOPPED), so a task stops after four reads; "manual"
+// progression, advanced only after a million reads, keeps it RUNNING
+// (README, deviation 2).
 const taskTransition = `{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}`
 
 // Moto is a moto_server process listening on 127.0.0.1.
