@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,11 +61,8 @@ var lambdaPlumbing = map[string]bool{
 // operation's input, so none escapes.
 func scalerCalls(t *testing.T) map[string]string {
 	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	cmd := exec.Command(goTool, "list", "-deps", "-tags", "lambda.norpc",
+	// go test puts its own go first on the PATH.
+	cmd := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc",
 		"-f", "{{.ImportPath}}\t{{.Dir}}\t{{range .GoFiles}}{{.}} {{end}}", scalerPackage)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 	out, err := cmd.Output()
