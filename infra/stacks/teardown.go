@@ -20,7 +20,8 @@ const poolTeardownID = "PoolTeardown"
 // update's rollback also deletes what the update created, and must leave
 // the group alone), it deletes the group with ForceDelete, which terminates
 // its instances whatever their scale-in protection and drops pending
-// lifecycle actions, then waits until the group is gone. CloudFormation's
+// lifecycle actions, and looks every 10 s until the group is gone, asking
+// again while a scaling activity holds the deletion up. CloudFormation's
 // own deletion of the group then finds nothing to do. Create and Update do
 // nothing and keep the physical ID, so that no update ever asks to delete
 // the old resource.
@@ -38,15 +39,17 @@ async function tearDown(event, context) {
   if (!stackGoes.includes(status)) {
     return "stack " + status + ": " + group + " stays";
   }
-  try {
-    await autoscaling.send(new asg.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: group, ForceDelete: true }));
-  } catch (err) {
-    // Gone already, or being deleted by an earlier attempt: wait below.
-    if (!/not found|pending delete|in progress/i.test(String(err.message))) throw err;
-  }
   while (context.getRemainingTimeInMillis() > 60000) {
     const out = await autoscaling.send(new asg.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
     if (out.AutoScalingGroups.length === 0) return "deleted " + group + " and its instances";
+    if (out.AutoScalingGroups[0].Status !== "Delete in progress") {
+      try {
+        await autoscaling.send(new asg.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: group, ForceDelete: true }));
+      } catch (err) {
+        // A scaling activity under way, or the group gone meanwhile: look again.
+        if (!/in progress|in use|pending delete|not found/i.test(String(err.message))) throw err;
+      }
+    }
     await new Promise((resolve) => setTimeout(resolve, 10000));
   }
   throw new Error(group + " is still being deleted; delete the stack again");

@@ -29,8 +29,12 @@ global.fetch = async (url, init) => {
   response = { url: url, method: init.method, body: JSON.parse(init.body) };
   return { ok: true, status: 200 };
 };
-require("./index.js").handler(scenario.event, { getRemainingTimeInMillis: () => 900000 }).then(() => {
-  console.log(JSON.stringify({ calls: calls, response: response }));
+// The handler waits 10 s between looks; here it does not wait at all.
+let waits = 0;
+global.setTimeout = (resolve) => { waits++; resolve(); };
+const remaining = scenario.remainingMs || 900000;
+require("./index.js").handler(scenario.event, { getRemainingTimeInMillis: () => remaining }).then(() => {
+  console.log(JSON.stringify({ calls: calls, waits: waits, response: response }));
 });
 `
 
@@ -52,6 +56,7 @@ type teardownCall struct {
 
 type teardownRun struct {
 	Calls    []teardownCall
+	Waits    int
 	Response struct {
 		URL    string
 		Method string
@@ -59,7 +64,7 @@ type teardownRun struct {
 	}
 }
 
-func runTeardown(t *testing.T, event map[string]any, answers map[string][]map[string]any) teardownRun {
+func runTeardown(t *testing.T, event map[string]any, answers map[string][]map[string]any, remainingMs int) teardownRun {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -81,7 +86,7 @@ func runTeardown(t *testing.T, event map[string]any, answers map[string][]map[st
 			t.Fatal(err)
 		}
 	}
-	scenario, _ := json.Marshal(map[string]any{"event": event, "answers": answers})
+	scenario, _ := json.Marshal(map[string]any{"event": event, "answers": answers, "remainingMs": remainingMs})
 	cmd := exec.Command(node, "run.js", string(scenario))
 	cmd.Dir = dir
 	out, err := cmd.Output()
@@ -135,46 +140,78 @@ func stackStatus(s string) []map[string]any {
 
 func TestPoolTeardown(t *testing.T) {
 	const physicalID = "force-delete-" + DemoPool
+	group := func(status string) []map[string]any {
+		g := map[string]any{"AutoScalingGroupName": DemoPool}
+		if status != "" {
+			g["Status"] = status
+		}
+		return []map[string]any{{"AutoScalingGroups": []any{g}}}
+	}
 	gone := []map[string]any{{"AutoScalingGroups": []any{}}}
+	then := func(answers ...[]map[string]any) []map[string]any {
+		var out []map[string]any
+		for _, a := range answers {
+			out = append(out, a...)
+		}
+		return out
+	}
+	fails := func(msg string) []map[string]any { return []map[string]any{{"error": msg}} }
+	ok := []map[string]any{{}}
 	describeStack := teardownCall{"DescribeStacks", map[string]any{"StackName": "arn:aws:cloudformation:us-east-1:123456789012:stack/TandemDemo/guid"}}
 	forceDelete := teardownCall{"DeleteAutoScalingGroup", map[string]any{"AutoScalingGroupName": DemoPool, "ForceDelete": true}}
-	describeGroup := teardownCall{"DescribeAutoScalingGroups", map[string]any{"AutoScalingGroupNames": []any{DemoPool}}}
+	look := teardownCall{"DescribeAutoScalingGroups", map[string]any{"AutoScalingGroupNames": []any{DemoPool}}}
 	for _, tt := range []struct {
-		name       string
-		event      map[string]any
-		answers    map[string][]map[string]any
-		wantCalls  []teardownCall
-		wantStatus string
+		name        string
+		event       map[string]any
+		answers     map[string][]map[string]any
+		remainingMs int
+		wantCalls   []teardownCall
+		wantWaits   int
+		wantStatus  string
 	}{
-		{"create does nothing", teardownEvent("Create", ""), nil, nil, "SUCCESS"},
-		{"update does nothing", teardownEvent("Update", physicalID), nil, nil, "SUCCESS"},
-		{"stack deletion force-deletes the group and waits for it",
+		{"create does nothing", teardownEvent("Create", ""), nil, 0, nil, 0, "SUCCESS"},
+		{"update does nothing", teardownEvent("Update", physicalID), nil, 0, nil, 0, "SUCCESS"},
+		{"stack deletion force-deletes the group and waits until it is gone",
 			teardownEvent("Delete", physicalID),
-			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"), "DeleteAutoScalingGroup": {{}}, "DescribeAutoScalingGroups": gone},
-			[]teardownCall{describeStack, forceDelete, describeGroup}, "SUCCESS"},
+			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"),
+				"DescribeAutoScalingGroups": then(group(""), group("Delete in progress"), gone), "DeleteAutoScalingGroup": ok},
+			0, []teardownCall{describeStack, look, forceDelete, look, look}, 2, "SUCCESS"},
 		{"the rollback of the stack's creation too",
 			teardownEvent("Delete", physicalID),
-			map[string][]map[string]any{"DescribeStacks": stackStatus("ROLLBACK_IN_PROGRESS"), "DeleteAutoScalingGroup": {{}}, "DescribeAutoScalingGroups": gone},
-			[]teardownCall{describeStack, forceDelete, describeGroup}, "SUCCESS"},
+			map[string][]map[string]any{"DescribeStacks": stackStatus("ROLLBACK_IN_PROGRESS"),
+				"DescribeAutoScalingGroups": then(group(""), gone), "DeleteAutoScalingGroup": ok},
+			0, []teardownCall{describeStack, look, forceDelete, look}, 1, "SUCCESS"},
 		{"an update's rollback leaves the group alone",
 			teardownEvent("Delete", physicalID),
 			map[string][]map[string]any{"DescribeStacks": stackStatus("UPDATE_ROLLBACK_IN_PROGRESS")},
-			[]teardownCall{describeStack}, "SUCCESS"},
+			0, []teardownCall{describeStack}, 0, "SUCCESS"},
 		{"a group gone already is fine",
 			teardownEvent("Delete", physicalID),
-			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"),
-				"DeleteAutoScalingGroup": {{"error": "AutoScalingGroup name not found - AutoScalingGroup 'tandem-demo-pool' not found"}}, "DescribeAutoScalingGroups": gone},
-			[]teardownCall{describeStack, forceDelete, describeGroup}, "SUCCESS"},
-		{"a refusal fails the deletion",
+			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"), "DescribeAutoScalingGroups": gone},
+			0, []teardownCall{describeStack, look}, 0, "SUCCESS"},
+		{"a scaling activity under way: ask again",
 			teardownEvent("Delete", physicalID),
 			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"),
-				"DeleteAutoScalingGroup": {{"error": "User is not authorized to perform: autoscaling:DeleteAutoScalingGroup"}}},
-			[]teardownCall{describeStack, forceDelete}, "FAILED"},
+				"DescribeAutoScalingGroups": then(group(""), group(""), gone),
+				"DeleteAutoScalingGroup":    then(fails("You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group."), ok)},
+			0, []teardownCall{describeStack, look, forceDelete, look, forceDelete, look}, 2, "SUCCESS"},
+		{"a refusal fails the deletion",
+			teardownEvent("Delete", physicalID),
+			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS"), "DescribeAutoScalingGroups": group(""),
+				"DeleteAutoScalingGroup": fails("User is not authorized to perform: autoscaling:DeleteAutoScalingGroup")},
+			0, []teardownCall{describeStack, look, forceDelete}, 0, "FAILED"},
+		{"out of time: fail, and say to delete the stack again",
+			teardownEvent("Delete", physicalID),
+			map[string][]map[string]any{"DescribeStacks": stackStatus("DELETE_IN_PROGRESS")},
+			30000, []teardownCall{describeStack}, 0, "FAILED"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			run := runTeardown(t, tt.event, tt.answers)
+			run := runTeardown(t, tt.event, tt.answers, tt.remainingMs)
 			if diff := cmp.Diff(tt.wantCalls, run.Calls, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+			if run.Waits != tt.wantWaits {
+				t.Errorf("waited %d times, want %d", run.Waits, tt.wantWaits)
 			}
 			r := run.Response
 			if r.Method != "PUT" || r.URL != tt.event["ResponseURL"] {
@@ -190,6 +227,9 @@ func TestPoolTeardown(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("response body (-want +got):\n%s\nreason: %v", diff, r.Body["Reason"])
+			}
+			if tt.wantStatus == "FAILED" && r.Body["Reason"] == "" {
+				t.Error("a failure without a reason")
 			}
 		})
 	}
