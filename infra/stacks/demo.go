@@ -30,6 +30,9 @@ type DemoStackProps struct {
 	awscdk.StackProps
 	// CodeDir holds the scaler's bootstrap.
 	CodeDir string
+	// ReservedConcurrency is the scaler Lambda's reserved concurrency; 0
+	// reserves none.
+	ReservedConcurrency int
 }
 
 // NewDemoStack deploys a small ECS on EC2 cluster and tandem to scale it: a
@@ -86,11 +89,14 @@ func NewDemoStack(scope constructs.Construct, id string, props *DemoStackProps) 
 		TargetGroups: &[]awselasticloadbalancingv2.IApplicationTargetGroup{targetGroup(stack, vpc, api, DemoAPIService)},
 	})
 
-	tandem, err := tandemcdk.NewAutoscaler(stack, "Tandem", demoPolicies(props.CodeDir, asg))
+	policies := demoPolicies(props.CodeDir, asg)
+	policies.ReservedConcurrency = props.ReservedConcurrency
+	tandem, err := tandemcdk.NewAutoscaler(stack, "Tandem", policies)
 	if err != nil {
 		return nil, err
 	}
 	output(stack, "Tandem", tandem)
+	newPoolTeardown(stack, asg, tandem.PoolSettings[DemoPool])
 	acceptDemoFindings(stack, alb, asg)
 	return stack, nil
 }
@@ -294,17 +300,6 @@ func stepPolicy(metric string, threshold float64, comparison string, adjustment 
 // acceptDemoFindings records why the demo differs from cdk-nag's
 // AwsSolutions rules. The tandem construct records its own.
 func acceptDemoFindings(stack awscdk.Stack, alb awselasticloadbalancingv2.ApplicationLoadBalancer, asg awsautoscaling.AutoScalingGroup) {
-	suppress := func(c constructs.IConstruct, id, reason string, appliesTo ...string) {
-		s := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
-		if len(appliesTo) > 0 {
-			list := make([]interface{}, len(appliesTo))
-			for i, a := range appliesTo {
-				list[i] = a
-			}
-			s.AppliesTo = &list
-		}
-		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
-	}
 	suppress(alb, "AwsSolutions-ELB2", "The demo's load balancer fronts sample nginx and httpd pages; access logs would need an S3 bucket (with its own logging and TLS policy) that the demo does not otherwise need.")
 	suppress(alb, "AwsSolutions-EC23", "The load balancer is the demo's public entry point: it must accept HTTP on port 80 from anywhere. The instances accept traffic from the load balancer only.")
 	suppress(asg, "AwsSolutions-AS3", "tandem reports every scaling decision in its decision log, its metrics and dashboard, and shortages on its SNS topic; per-activity Auto Scaling notifications would repeat them.")
@@ -312,4 +307,18 @@ func acceptDemoFindings(stack awscdk.Stack, alb awselasticloadbalancingv2.Applic
 	suppress(role, "AwsSolutions-IAM5", "ecs:DiscoverPollEndpoint, which the ECS agent calls first, has no resource-level permissions.", "Resource::*")
 	suppress(role, "AwsSolutions-IAM5", "ecs:Poll and ecs:StartTelemetrySession on the demo cluster's container instances, which register after deployment; an ecs:cluster condition also holds them to the cluster.",
 		"Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:container-instance/"+DemoCluster+"/*")
+}
+
+// suppress records why c (and its children) may differ from a cdk-nag rule,
+// for the findings that appliesTo lists, or all of them.
+func suppress(c constructs.IConstruct, id, reason string, appliesTo ...string) {
+	s := &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)}
+	if len(appliesTo) > 0 {
+		list := make([]interface{}, len(appliesTo))
+		for i, a := range appliesTo {
+			list[i] = a
+		}
+		s.AppliesTo = &list
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
 }

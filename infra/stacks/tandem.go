@@ -19,6 +19,9 @@ type TandemStackProps struct {
 	ConfigFile string
 	// CodeDir holds the scaler's bootstrap.
 	CodeDir string
+	// ReservedConcurrency is each scaler Lambda's reserved concurrency;
+	// 0 reserves none.
+	ReservedConcurrency int
 }
 
 // NewTandemStack deploys tandem for the existing clusters that a
@@ -39,6 +42,7 @@ func NewTandemStack(scope constructs.Construct, id string, props *TandemStackPro
 			return nil, err
 		}
 		p.CodeDir = props.CodeDir
+		p.ReservedConcurrency = props.ReservedConcurrency
 		a, err := tandemcdk.NewAutoscaler(stack, "Autoscaler-"+c.Name, &p)
 		if err != nil {
 			return nil, err

@@ -89,6 +89,12 @@ func resolvePools(props *AutoscalerProps) ([]pool, error) {
 		}
 		pools = append(pools, pool{name: name, ref: name})
 	}
+	if len(pools) == 0 {
+		// The scaler could discover pools at run time, but it could not
+		// scale them: the role allows writes to the named pools only, and
+		// only they get the termination hook.
+		return nil, fmt.Errorf("pools: none; set Pools or PoolNames (a cluster's pools in tandem.json): the construct allows the scaler to scale, and hooks the termination of, the pools it names only")
+	}
 	return pools, nil
 }
 

@@ -35,6 +35,13 @@ type Autoscaler struct {
 	Dashboard awscloudwatch.Dashboard
 	// Config is the configuration document the Lambda reads.
 	Config *Document
+	// PoolSettings are the resources that put tandem's settings on each
+	// pool (its termination lifecycle hook, and the custom resources that
+	// suspend AZRebalance and protect new instances), by pool name. Their
+	// deletion undoes the settings while the group still exists: a stack
+	// that deletes a group itself (as the demo force-deletes its pool)
+	// makes them depend on that resource, so that they go first.
+	PoolSettings map[string][]constructs.IConstruct
 }
 
 // NewAutoscaler deploys tandem for the cluster that props describe. It
@@ -50,6 +57,9 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
 	}
+	if props.ReservedConcurrency < 0 {
+		return nil, fmt.Errorf("tandem %s: reservedConcurrency: %d; want 0 (none reserved) or more", id, props.ReservedConcurrency)
+	}
 	pools, err := resolvePools(props)
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
@@ -60,6 +70,10 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
 	}
 	a.Config = doc
+	heartbeat, err := heartbeatTimeout(&doc.Clusters[0])
+	if err != nil {
+		return nil, fmt.Errorf("tandem %s: %w", id, err)
+	}
 	codePath, err := stageCode(self, props.codeDir(), data)
 	if err != nil {
 		return nil, fmt.Errorf("tandem %s: %w", id, err)
@@ -77,12 +91,14 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 		onFailure: a.FailureQueue,
 		memoryMiB: props.memorySizeMiB(),
 		timeout:   awscdk.Duration_Seconds(jsii.Number(props.timeout().Seconds())),
+
+		reservedConcurrency: props.ReservedConcurrency,
 	})
 
 	alarms := alarmNames(props.Services)
 	addTriggers(self, triggers(c, pools, alarms), a.Function, a.DeadLetterQueue)
 	a.Alarms = newAlarms(self, c, props.Services)
-	preparePools(self, c, pools, stack)
+	a.PoolSettings = preparePools(self, c, pools, stack, heartbeat)
 	acceptProviderFindings(self)
 
 	bus := doc.Notifications.EventBus

@@ -22,8 +22,10 @@ const (
 	// the schedule, and costs nothing when invocations succeed.
 	asyncRetryAttempts = 2
 	// asyncMaxEventAgeSeconds bounds how long an event waits in Lambda's
-	// queue, through throttling (reserved concurrency 1 serializes
-	// decisions, so bursts of ECS events queue up) and retries. Six minutes
+	// queue, through throttling (with a small reserved concurrency, bursts
+	// of ECS events queue up; without one, an invocation that waited too
+	// long for the cluster's lease fails with a BusyError and is retried)
+	// and retries. Six minutes
 	// is a first attempt that times out (60 s), both retries with their
 	// backoff (1 + 2 min) and timeouts (2 x 60 s), and a minute of queueing;
 	// by then six scheduled decisions have run, so older events are dropped
@@ -83,6 +85,9 @@ type functionProps struct {
 	onFailure awssqs.IQueue
 	memoryMiB int
 	timeout   awscdk.Duration
+	// reservedConcurrency is the Lambda's reserved concurrency; 0 reserves
+	// none.
+	reservedConcurrency int
 }
 
 // newFunction returns the scaler Lambda.
@@ -95,9 +100,11 @@ func newFunction(scope constructs.Construct, id string, p functionProps) awslamb
 		Code:         awslambda.Code_FromAsset(jsii.String(p.codePath), nil),
 		MemorySize:   jsii.Number(float64(p.memoryMiB)),
 		Timeout:      p.timeout,
-		// One decision at a time: each reads the whole cluster and writes
-		// absolute values, so two at once could undo each other.
-		ReservedConcurrentExecutions: jsii.Number(1),
+		// One decision at a time per cluster (each reads the whole cluster
+		// and writes absolute values, so two at once could undo each other)
+		// is the state table's lease, not reserved concurrency, which many
+		// accounts cannot grant.
+		ReservedConcurrentExecutions: reserved(p.reservedConcurrency),
 		Role:                         p.role,
 		LogGroup:                     p.logs,
 		Environment: &map[string]*string{
@@ -113,6 +120,14 @@ func newFunction(scope constructs.Construct, id string, p functionProps) awslamb
 		accepted{rule: "Serverless-LambdaTracing", reason: "Each invocation writes one structured decision log line and embedded metrics; X-Ray would need xray:PutTraceSegments on Resource *, a write on all resources that tandem's least-privilege policy rules out."},
 	)
 	return fn
+}
+
+// reserved returns the ReservedConcurrentExecutions of n: none for 0.
+func reserved(n int) *float64 {
+	if n == 0 {
+		return nil
+	}
+	return jsii.Number(float64(n))
 }
 
 // dependOnPolicyOnly keeps a function's DependsOn to its role's policy. CDK

@@ -25,9 +25,12 @@ type statement struct {
 	inCluster bool
 }
 
-// statements returns the scaler's permissions: exactly the calls it makes.
-// Writes name their resources; reads do too where the API has resource-level
-// permissions, and otherwise use "*".
+// statements returns the scaler's permissions: exactly the calls it makes
+// (internal/awsread, internal/awswrite and internal/state; iam_test.go reads
+// their source to keep the two in step). Writes name their resources; reads
+// do too where the API has resource-level permissions, and otherwise use "*".
+// Instance tags come with DescribeContainerInstances (include TAGS) and
+// DescribeInstances, so the scaler never calls ecs:ListTagsForResource.
 func (a access) statements() []statement {
 	c := a.cluster
 	st := []statement{
@@ -38,7 +41,6 @@ func (a access) statements() []statement {
 		// ListServices and ListTasks have no resource type; the ecs:cluster
 		// condition keeps them to this cluster.
 		{sid: "ListInCluster", actions: []string{"ecs:ListServices", "ecs:ListTasks"}, resources: []string{"*"}, inCluster: true},
-		{sid: "ReadTags", actions: []string{"ecs:ListTagsForResource"}, resources: []string{c.arn(), c.in("service"), c.in("container-instance"), c.in("task")}},
 		// The cluster's capacity providers are not known at synth time.
 		{sid: "ReadCapacityProviders", actions: []string{"ecs:DescribeCapacityProviders"}, resources: []string{c.env.arn("ecs", "capacity-provider/*")}},
 		{sid: "ReadWithoutResourceLevelPermissions", actions: readsWithoutResourceTypes, resources: []string{"*"}},
@@ -75,9 +77,11 @@ func (a access) statements() []statement {
 var readsWithoutResourceTypes = []string{
 	"ecs:DescribeTaskDefinition",
 	"autoscaling:DescribeAutoScalingGroups",
+	// Which pool an instance is in: pool discovery, and Spot interruption
+	// warnings, which name only the instance (awsread Reader.PoolOf).
+	"autoscaling:DescribeAutoScalingInstances",
 	"autoscaling:DescribeScalingActivities",
 	"autoscaling:DescribePolicies",
-	"autoscaling:DescribeLifecycleHooks",
 	"ec2:DescribeInstanceTypes",
 	"ec2:DescribeLaunchTemplateVersions",
 	"ec2:DescribeInstances",

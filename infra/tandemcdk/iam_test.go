@@ -120,24 +120,7 @@ func TestScalerPermissions(t *testing.T) {
 	s := synth(t)
 	tpl := s.json[stacks.TandemStackName]
 	fnID, fn := scaler(t, tpl)
-	role := strings.TrimSuffix(strings.TrimPrefix(flat(fn["Role"]).(string), "<"), ".Arn>")
-	got := map[string]grantOf{}
-	for _, d := range policyDocs(tpl) {
-		if !d.identity || !attachedTo(tpl, d.where, role) {
-			continue
-		}
-		for _, st := range statements(d.doc) {
-			for _, a := range strs(st["Action"]) {
-				g := got[a]
-				g.Resources = append(g.Resources, strs(st["Resource"])...)
-				sort.Strings(g.Resources)
-				if c, ok := flat(st["Condition"]).(map[string]any); ok {
-					g.Cluster = fmt.Sprint(c["ArnEquals"].(map[string]any)["ecs:cluster"])
-				}
-				got[a] = g
-			}
-		}
-	}
+	got := scalerGrants(t, tpl)
 
 	cluster := arn("ecs", "cluster/sample-cluster")
 	services, instances, tasks := arn("ecs", "service/sample-cluster/*"), arn("ecs", "container-instance/sample-cluster/*"), arn("ecs", "task/sample-cluster/*")
@@ -156,13 +139,12 @@ func TestScalerPermissions(t *testing.T) {
 		"ecs:DescribeTasks":                               on(tasks),
 		"ecs:ListServices":                                inCluster("*"),
 		"ecs:ListTasks":                                   inCluster("*"),
-		"ecs:ListTagsForResource":                         on(cluster, services, instances, tasks),
 		"ecs:DescribeCapacityProviders":                   on(arn("ecs", "capacity-provider/*")),
 		"ecs:DescribeTaskDefinition":                      on("*"),
 		"autoscaling:DescribeAutoScalingGroups":           on("*"),
 		"autoscaling:DescribeScalingActivities":           on("*"),
 		"autoscaling:DescribePolicies":                    on("*"),
-		"autoscaling:DescribeLifecycleHooks":              on("*"),
+		"autoscaling:DescribeAutoScalingInstances":        on("*"),
 		"ec2:DescribeInstanceTypes":                       on("*"),
 		"ec2:DescribeLaunchTemplateVersions":              on("*"),
 		"ec2:DescribeInstances":                           on("*"),
@@ -190,6 +172,31 @@ func TestScalerPermissions(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("scaler permissions (-want +got):\n%s", diff)
 	}
+}
+
+// scalerGrants returns what the scaler's role allows, by action.
+func scalerGrants(t *testing.T, tpl map[string]any) map[string]grantOf {
+	t.Helper()
+	_, fn := scaler(t, tpl)
+	role := strings.TrimSuffix(strings.TrimPrefix(flat(fn["Role"]).(string), "<"), ".Arn>")
+	got := map[string]grantOf{}
+	for _, d := range policyDocs(tpl) {
+		if !d.identity || !attachedTo(tpl, d.where, role) {
+			continue
+		}
+		for _, st := range statements(d.doc) {
+			for _, a := range strs(st["Action"]) {
+				g := got[a]
+				g.Resources = append(g.Resources, strs(st["Resource"])...)
+				sort.Strings(g.Resources)
+				if c, ok := flat(st["Condition"]).(map[string]any); ok {
+					g.Cluster = fmt.Sprint(c["ArnEquals"].(map[string]any)["ecs:cluster"])
+				}
+				got[a] = g
+			}
+		}
+	}
+	return got
 }
 
 // attachedTo tells whether the policy resource id is attached to role.

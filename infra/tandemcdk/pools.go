@@ -3,6 +3,7 @@ package tandemcdk
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsautoscaling"
@@ -12,16 +13,33 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tandem-ecs/tandem/internal/config"
 )
 
-// Lifecycle hook settings.
+// lifecycleHookName names the termination lifecycle hook on every pool. The
+// lifecycle rule matches its actions only, not other tools' hooks.
+const lifecycleHookName = "tandem-terminate"
+
+// The heartbeat timeouts EC2 Auto Scaling accepts for a lifecycle hook.
 const (
-	lifecycleHookName = "tandem-terminate"
-	// heartbeatTimeoutSeconds is how long a terminating instance waits for
-	// tandem before Auto Scaling goes on; tandem drains it and records
-	// heartbeats while tasks move.
-	heartbeatTimeoutSeconds = 300
+	minHeartbeatTimeout = 30 * time.Second
+	maxHeartbeatTimeout = 7200 * time.Second
 )
+
+// heartbeatTimeout returns the hook's heartbeat timeout in seconds: the
+// configuration's scaleIn.hookHeartbeatTimeout (default 5m), the value the
+// scaler times its heartbeats by. It is how long a terminating instance
+// waits for tandem before Auto Scaling goes on; tandem drains it and
+// records heartbeats while tasks move.
+func heartbeatTimeout(c *config.Cluster) (float64, error) {
+	d := c.HookHeartbeatTimeout()
+	if d < minHeartbeatTimeout || d > maxHeartbeatTimeout || d%time.Second != 0 {
+		return 0, fmt.Errorf("clusters[0].scaleIn.hookHeartbeatTimeout: %s is not a lifecycle hook heartbeat timeout: EC2 Auto Scaling takes whole seconds from %.0fs to %.0fs (2h)",
+			d, minHeartbeatTimeout.Seconds(), maxHeartbeatTimeout.Seconds())
+	}
+	return d.Seconds(), nil
+}
 
 // preparePools makes every pool safe for tandem: a termination lifecycle
 // hook, so that an instance is drained before it goes; AZRebalance
@@ -35,33 +53,38 @@ const (
 // an AwsCustomResource calls SuspendProcesses for every pool, and
 // UpdateAutoScalingGroup for the protection of groups this app does not
 // define. Deleting the construct resumes AZRebalance and turns the
-// protection of new instances off again.
-func preparePools(scope constructs.Construct, c cluster, pools []pool, stack env) {
+// protection of new instances off again. It returns the resources that
+// apply these settings, by pool name.
+func preparePools(scope constructs.Construct, c cluster, pools []pool, stack env, heartbeatSeconds float64) map[string][]constructs.IConstruct {
+	settings := map[string][]constructs.IConstruct{}
 	for i, p := range pools {
 		id := fmt.Sprintf("Pool%d", i)
-		awsautoscaling.NewCfnLifecycleHook(scope, jsii.String(id+"TerminateHook"), &awsautoscaling.CfnLifecycleHookProps{
+		hook := awsautoscaling.NewCfnLifecycleHook(scope, jsii.String(id+"TerminateHook"), &awsautoscaling.CfnLifecycleHookProps{
 			AutoScalingGroupName: jsii.String(p.ref),
 			LifecycleHookName:    jsii.String(lifecycleHookName),
 			LifecycleTransition:  jsii.String("autoscaling:EC2_INSTANCE_TERMINATING"),
-			HeartbeatTimeout:     jsii.Number(heartbeatTimeoutSeconds),
+			HeartbeatTimeout:     jsii.Number(heartbeatSeconds),
 			DefaultResult:        jsii.String("CONTINUE"),
 		})
-		poolCall(scope, id, c, p, stack, sdkCall{
+		suspend := poolCall(scope, id, c, p, stack, sdkCall{
 			name:   "SuspendAZRebalance",
 			create: "SuspendProcesses", delete: "ResumeProcesses",
 			params: map[string]interface{}{"ScalingProcesses": []string{"AZRebalance"}},
 		})
+		settings[p.name] = []constructs.IConstruct{hook, suspend}
 		if p.defined != nil {
 			p.defined.SetNewInstancesProtectedFromScaleIn(jsii.Bool(true))
 		} else {
-			poolCall(scope, id, c, p, stack, sdkCall{
+			protect := poolCall(scope, id, c, p, stack, sdkCall{
 				name:   "ProtectNewInstances",
 				create: "UpdateAutoScalingGroup", delete: "UpdateAutoScalingGroup",
 				params:       map[string]interface{}{"NewInstancesProtectedFromScaleIn": true},
 				deleteParams: map[string]interface{}{"NewInstancesProtectedFromScaleIn": false},
 			})
+			settings[p.name] = append(settings[p.name], protect)
 		}
 	}
+	return settings
 }
 
 // sdkCall is an Auto Scaling API call on a pool when the custom resource is
@@ -75,7 +98,7 @@ type sdkCall struct {
 	deleteParams map[string]interface{}
 }
 
-func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stack env, call sdkCall) {
+func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stack env, call sdkCall) customresources.AwsCustomResource {
 	role, logs := customResourceProvider(scope)
 	apply := autoScalingCall(call.create, p, call.params, p.name+"/"+call.name)
 	undoParams := call.params
@@ -108,6 +131,7 @@ func poolCall(scope constructs.Construct, poolID string, c cluster, p pool, stac
 		Timeout:             awscdk.Duration_Minutes(jsii.Number(2)),
 	})
 	acceptWildcards(cr.Node().FindChild(jsii.String("CustomResourcePolicy")), c, []string{p.arn(stack)})
+	return cr
 }
 
 func autoScalingCall(action string, p pool, params map[string]interface{}, physicalID string) *customresources.AwsSdkCall {

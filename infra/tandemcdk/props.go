@@ -65,6 +65,10 @@ type AutoscalerProps struct {
 	// in the stack's account and Region: EventBridge delivers its events
 	// there, and the Lambda calls ECS there.
 	Cluster string
+	// Pools and PoolNames together name at least one pool: the role allows
+	// the scaler to scale the named pools only, and only they get the
+	// termination hook.
+	//
 	// Pools are Auto Scaling groups of the cluster that this app defines, or
 	// imported with AutoScalingGroup_FromAutoScalingGroupName. A group this
 	// app defines must set AutoScalingGroupName: the configuration file names
@@ -101,6 +105,15 @@ type AutoscalerProps struct {
 	MemorySizeMiB int
 	// Timeout is the Lambda's timeout. Default 60s.
 	Timeout time.Duration
+	// ReservedConcurrency reserves that many concurrent executions for the
+	// Lambda, which also caps its concurrency. Default 0: none reserved.
+	// Decisions on a cluster never interleave either way (the scaler takes
+	// a lease in the state table); a reservation of 1 also keeps a burst of
+	// events from starting invocations that only wait for the lease. Lambda
+	// keeps 100 of the account's concurrent executions unreserved, so an
+	// account whose limit is 100 or less (new accounts may have 10) cannot
+	// reserve any: the deployment would fail.
+	ReservedConcurrency int
 }
 
 func (p *AutoscalerProps) codeDir() string {

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -46,10 +47,10 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 			return &tandemcdk.AutoscalerProps{Cluster: "arn:aws:s3:::bucket", CodeDir: code}
 		}, "want a name or arn:<partition>:ecs:<region>:<account>:cluster/<name>"},
 		{"invalid service policy", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", Services: web(0), CodeDir: code}
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, Services: web(0), CodeDir: code}
 		}, "clusters[0].services.web.maxTasks: required, at least 1"},
 		{"invalid alarm metric", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", CodeDir: code, Services: map[string]tandemcdk.ServicePolicy{"web": {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, CodeDir: code, Services: map[string]tandemcdk.ServicePolicy{"web": {
 				MaxTasks: 2,
 				Alarms: map[string]tandemcdk.AlarmPolicy{"hot": {
 					AdjustmentType: tandemcdk.ChangeInCapacity,
@@ -58,6 +59,12 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 				}},
 			}}}
 		}, "clusters[0].services.web.alarms.hot.metric.comparison"},
+		{"no pools", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", Services: web(2), CodeDir: code}
+		}, "pools: none; set Pools or PoolNames"},
+		{"negative reserved concurrency", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, ReservedConcurrency: -1, CodeDir: code}
+		}, "reservedConcurrency: -1"},
 		{"pool listed twice", func(_ awscdk.Stack, code string) *tandemcdk.AutoscalerProps {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p", "p"}, CodeDir: code}
 		}, `pool "p" is listed twice`},
@@ -71,7 +78,7 @@ func TestNewAutoscalerRejectsBadProps(t *testing.T) {
 			return &tandemcdk.AutoscalerProps{Cluster: "c", Pools: []awsautoscaling.IAutoScalingGroup{asg}, CodeDir: code}
 		}, "set autoScalingGroupName"},
 		{"no bootstrap", func(_ awscdk.Stack, _ string) *tandemcdk.AutoscalerProps {
-			return &tandemcdk.AutoscalerProps{Cluster: "c", CodeDir: t.TempDir()}
+			return &tandemcdk.AutoscalerProps{Cluster: "c", PoolNames: []string{"p"}, CodeDir: t.TempDir()}
 		}, `run "make build" first?`},
 	}
 	for _, tt := range tests {
@@ -139,5 +146,53 @@ func TestPropsFromDocument(t *testing.T) {
 	}
 	if _, err := tandemcdk.PropsFromDocument(doc, "other"); err == nil {
 		t.Error("PropsFromDocument found a cluster the document does not have")
+	}
+}
+
+// The hook's heartbeat timeout is the configuration's, which the scaler
+// times its heartbeats by.
+func TestHookHeartbeatTimeoutFromConfiguration(t *testing.T) {
+	heartbeat := func(d time.Duration) tandemcdk.ScaleIn {
+		return tandemcdk.ScaleIn{HookHeartbeatTimeout: tandemcdk.Duration{Duration: d}}
+	}
+	t.Run("configured", func(t *testing.T) {
+		stack, code := newStack(t)
+		a, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+			Cluster: "c", PoolNames: []string{"p"}, ScaleIn: heartbeat(10 * time.Minute), CodeDir: code,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := a.Config.Clusters[0].HookHeartbeatTimeout(); got != 10*time.Minute {
+			t.Errorf("tandem.json: hook heartbeat timeout %s, want 10m", got)
+		}
+		_, hook := only(t, *assertions.Template_FromStack(stack, nil).ToJSON(), "AWS::AutoScaling::LifecycleHook", nil)
+		if hook["HeartbeatTimeout"] != 600.0 {
+			t.Errorf("lifecycle hook HeartbeatTimeout %v, want 600", hook["HeartbeatTimeout"])
+		}
+	})
+	for _, d := range []time.Duration{10 * time.Second, 3 * time.Hour, 200500 * time.Millisecond} {
+		t.Run("rejects "+d.String(), func(t *testing.T) {
+			stack, code := newStack(t)
+			_, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+				Cluster: "c", PoolNames: []string{"p"}, ScaleIn: heartbeat(d), CodeDir: code,
+			})
+			if err == nil || !strings.Contains(err.Error(), "hookHeartbeatTimeout") {
+				t.Errorf("NewAutoscaler: got error %v, want one naming hookHeartbeatTimeout", err)
+			}
+		})
+	}
+}
+
+func TestReservedConcurrency(t *testing.T) {
+	stack, code := newStack(t)
+	if _, err := tandemcdk.NewAutoscaler(stack, "Tandem", &tandemcdk.AutoscalerProps{
+		Cluster: "c", PoolNames: []string{"p"}, ReservedConcurrency: 1, CodeDir: code,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, fn := scaler(t, *assertions.Template_FromStack(stack, nil).ToJSON())
+	if got := fn["ReservedConcurrentExecutions"]; got != 1.0 {
+		t.Errorf("ReservedConcurrentExecutions %v, want 1", got)
 	}
 }

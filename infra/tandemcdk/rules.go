@@ -71,7 +71,12 @@ func triggers(c cluster, pools []pool, alarms []string) []trigger {
 			pattern: &awsevents.EventPattern{
 				Source:     jsii.Strings("aws.autoscaling"),
 				DetailType: jsii.Strings("EC2 Instance-terminate Lifecycle Action"),
-				Detail:     &map[string]interface{}{"AutoScalingGroupName": names},
+				// Only tandem's own hook: another tool's termination hook on
+				// the same pool is that tool's to complete.
+				Detail: &map[string]interface{}{
+					"AutoScalingGroupName": names,
+					"LifecycleHookName":    []string{lifecycleHookName},
+				},
 			},
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
@@ -35,7 +36,7 @@ func TestScalerFunction(t *testing.T) {
 				"Handler":                      "bootstrap",
 				"MemorySize":                   512,
 				"Timeout":                      60,
-				"ReservedConcurrentExecutions": 1,
+				"ReservedConcurrentExecutions": assertions.Match_Absent(),
 				"Environment":                  map[string]any{"Variables": map[string]any{"TANDEM_CONFIG_FILE": "tandem.json"}},
 			})
 			_, fn := scaler(t, s.json[name])
@@ -45,6 +46,41 @@ func TestScalerFunction(t *testing.T) {
 				t.Errorf("log group %s keeps logs %v days, want 30", logs, got)
 			}
 		})
+	}
+}
+
+// The app's context key reserves concurrency for the scaler in both stacks.
+func TestReservedConcurrencyContext(t *testing.T) {
+	dir := t.TempDir()
+	code, err := fakeCode(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := awscdk.NewApp(&awscdk.AppProps{
+		Outdir: jsii.String(filepath.Join(dir, "cdk.out")),
+		Context: &map[string]any{
+			stacks.CodeDirContext:             code,
+			stacks.ConfigContext:              filepath.Join("..", "tandem.sample.json"),
+			stacks.ReservedConcurrencyContext: "2",
+		},
+	})
+	if err := stacks.Build(a); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range bothStacks {
+		stack := a.Node().FindChild(jsii.String(name)).(awscdk.Stack)
+		_, fn := scaler(t, *assertions.Template_FromStack(stack, nil).ToJSON())
+		if got := fn["ReservedConcurrentExecutions"]; got != 2.0 {
+			t.Errorf("%s: ReservedConcurrentExecutions %v, want 2", name, got)
+		}
+	}
+
+	bad := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(filepath.Join(dir, "bad.out")),
+		Context: &map[string]any{stacks.CodeDirContext: code, stacks.ReservedConcurrencyContext: "one"},
+	})
+	if err := stacks.Build(bad); err == nil || !strings.Contains(err.Error(), stacks.ReservedConcurrencyContext) {
+		t.Errorf("Build with %s=one: got error %v, want one naming the key", stacks.ReservedConcurrencyContext, err)
 	}
 }
 
@@ -109,7 +145,7 @@ func TestTriggerPatternsAreExact(t *testing.T) {
 			},
 			"tandem: instance-terminate lifecycle actions": map[string]any{
 				"source": []any{"aws.autoscaling"}, "detail-type": []any{"EC2 Instance-terminate Lifecycle Action"},
-				"detail": map[string]any{"AutoScalingGroupName": []any{"sample-cluster-pool"}},
+				"detail": map[string]any{"AutoScalingGroupName": []any{"sample-cluster-pool"}, "LifecycleHookName": []any{"tandem-terminate"}},
 			},
 			"tandem: EC2 Spot interruption warnings": map[string]any{
 				"source": []any{"aws.ec2"}, "detail-type": []any{"EC2 Spot Instance Interruption Warning"},
@@ -132,7 +168,7 @@ func TestTriggerPatternsAreExact(t *testing.T) {
 			},
 			"tandem: instance-terminate lifecycle actions": map[string]any{
 				"source": []any{"aws.autoscaling"}, "detail-type": []any{"EC2 Instance-terminate Lifecycle Action"},
-				"detail": map[string]any{"AutoScalingGroupName": []any{"tandem-demo-pool"}},
+				"detail": map[string]any{"AutoScalingGroupName": []any{"tandem-demo-pool"}, "LifecycleHookName": []any{"tandem-terminate"}},
 			},
 			"tandem: EC2 Spot interruption warnings": map[string]any{
 				"source": []any{"aws.ec2"}, "detail-type": []any{"EC2 Spot Instance Interruption Warning"},
@@ -474,4 +510,56 @@ func contains(list []string, s string) bool {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(flat(v))
 	return b
+}
+
+// TestDemoPoolTeardown checks the wiring that makes "cdk destroy TandemDemo"
+// work: a custom resource force-deletes the pool (its instances are
+// protected from scale-in) before CloudFormation deletes the group, after
+// tandem's hook and AZRebalance setting are undone; its function may do
+// that and nothing else. infra/stacks tests the function's code.
+func TestDemoPoolTeardown(t *testing.T) {
+	s := synth(t)
+	tpl := s.json[stacks.DemoStackName]
+	asgID, _ := only(t, tpl, "AWS::AutoScaling::AutoScalingGroup", nil)
+	teardownID, teardown := only(t, tpl, "Custom::TandemDemoPoolTeardown", nil)
+	if got := flat(teardown["AutoScalingGroupName"]); got != "<"+asgID+">" {
+		t.Errorf("teardown names group %v, want a Ref to %s (which orders its deletion before the group's)", got, asgID)
+	}
+	for _, typ := range []string{"AWS::AutoScaling::LifecycleHook", "Custom::TandemSuspendAZRebalance"} {
+		for id, r := range resources(tpl, typ) {
+			if !contains(strs(r["DependsOn"]), teardownID) {
+				t.Errorf("%s %s does not depend on %s: it could be undone after the group is gone", typ, id, teardownID)
+			}
+		}
+	}
+
+	fnARN := flat(teardown["ServiceToken"]).(string)
+	fnID := strings.TrimSuffix(strings.TrimPrefix(fnARN, "<"), ".Arn>")
+	fn := props(resources(tpl, "AWS::Lambda::Function")[fnID])
+	role := strings.TrimSuffix(strings.TrimPrefix(flat(fn["Role"]).(string), "<"), ".Arn>")
+	got := map[string][]string{}
+	for _, d := range policyDocs(tpl) {
+		if !d.identity || !attachedTo(tpl, d.where, role) {
+			continue
+		}
+		for _, st := range statements(d.doc) {
+			for _, a := range strs(st["Action"]) {
+				got[a] = append(got[a], strs(st["Resource"])...)
+			}
+		}
+	}
+	logs := strings.TrimSuffix(flat(fn["LoggingConfig"]).(map[string]any)["LogGroup"].(string), ">") + ".Arn>"
+	want := map[string][]string{
+		"autoscaling:DeleteAutoScalingGroup":    {arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/tandem-demo-pool")},
+		"autoscaling:DescribeAutoScalingGroups": {"*"},
+		"cloudformation:DescribeStacks":         {"<AWS::StackId>"},
+		"logs:CreateLogStream":                  {logs},
+		"logs:PutLogEvents":                     {logs},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("teardown permissions (-want +got):\n%s", diff)
+	}
+	if len(resources(s.json[stacks.TandemStackName], "Custom::TandemDemoPoolTeardown")) != 0 {
+		t.Error("the Tandem stack force-deletes a pool: its pools are not its own")
+	}
 }

@@ -77,7 +77,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	}
 	st, err := stage.Start(ctx, moto.Endpoint(), opts.Bootstrap, stage.Spec{
 		Cluster: cluster,
-		Pool:    sandbox.Pool{Name: pool, Cluster: cluster, MinSize: 1, MaxSize: 3, Desired: 1, TerminationHook: "tandem-drain"},
+		Pool:    sandbox.Pool{Name: pool, Cluster: cluster, MinSize: 1, MaxSize: 3, Desired: 1, TerminationHook: "tandem-terminate"},
 		Services: []stage.Service{
 			{Name: "web", CPU: 256, MemoryMiB: 512, HostPort: 80, Desired: 1},
 			{Name: "api", CPU: 1024, MemoryMiB: 3072, HostPort: 0, Desired: 2},
@@ -169,7 +169,7 @@ func (d *director) steps(n int) error {
 	return nil
 }
 
-// state prints the cluster as it is now and returns it for the summary.
+// state prints the cluster as it is now.
 func (d *director) state() error {
 	inst, svc, err := d.snapshot()
 	if err != nil {
@@ -363,7 +363,10 @@ func (d *director) calm() error {
 	if err := d.state(); err != nil {
 		return err
 	}
-	for i := 0; i < 12; i++ {
+	// Each tick sleeps a second, so the scale-in delay (3 s) passes in
+	// wall time; a slow machine needs fewer ticks, not more. About ten
+	// suffice: a delay, a drain, a termination, twice.
+	for tick := 1; ; tick++ {
 		time.Sleep(time.Second)
 		if err := d.invoke("schedule tick (every minute on AWS, every second here)", d.st.Schedule()); err != nil {
 			return err
@@ -372,23 +375,29 @@ func (d *director) calm() error {
 			return err
 		}
 		d.st.SB.TakeEvents()
-		if err := d.state(); err != nil {
+		inst, svc, err := d.snapshot()
+		if err != nil {
 			return err
 		}
-		if n, err := d.desired(); err == nil && n <= 1 {
+		d.p.line("cluster", inst+" · "+svc)
+		if inst == calmInstances && svc == calmServices {
 			break
+		}
+		if tick == calmTicks {
+			return fmt.Errorf("demand falls: after %d schedule ticks the cluster is %s · %s, want %s · %s",
+				calmTicks, inst, svc, calmInstances, calmServices)
 		}
 	}
 	return d.record("demand falls", from, "-")
 }
 
-func (d *director) desired() (int32, error) {
-	out, err := d.st.ASG.DescribeAutoScalingGroups(d.ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{pool}})
-	if err != nil || len(out.AutoScalingGroups) == 0 {
-		return 0, fmt.Errorf("describe %s: %w", pool, err)
-	}
-	return aws.ToInt32(out.AutoScalingGroups[0].DesiredCapacity), nil
-}
+// The cluster at the end of the story, and how many schedule ticks it may
+// take to get there: about ten on an idle machine, so four times that.
+const (
+	calmInstances = "1 instance (desired 1)"
+	calmServices  = "web 1/1 · api 2/2 · log-agent 1/1"
+	calmTicks     = 40
+)
 
 func (d *director) summary(took time.Duration) {
 	fmt.Fprintln(d.p.w)

@@ -14,8 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 )
 
-// taskOps are the ECS operations whose responses carry tasks, which moto
-// serialises with numeric container cpu/memory (emulators.md §1).
+// taskOps are the ECS operations whose responses carry tasks. moto 5.2.1
+// writes the containers' cpu, memory and memoryReservation (and the task's
+// cpu and memory) as JSON numbers, where the ECS model has strings, and the
+// Go SDK then fails the call with "expected string, got 1024" after its side
+// effect happened (README, deviation 1).
 var taskOps = map[string]bool{"RunTask": true, "StartTask": true, "DescribeTasks": true, "StopTask": true}
 
 // stringifyTaskNumbers rewrites the number-typed fields of tasks and their

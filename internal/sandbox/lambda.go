@@ -3,7 +3,9 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -88,11 +90,19 @@ type Lambda struct {
 	waitErr  error
 	http     *http.Client
 	closeMux sync.Once
+
+	mu            sync.Mutex
+	lastRequestID string
 }
 
 // StartLambda runs aws-lambda-rie with the bootstrap on two free loopback
 // ports and waits until it accepts connections. The function itself starts
 // lazily, on the first Invoke.
+//
+// The ports are free when chosen but not held (RIE takes addresses, not
+// listeners), so another process can take one first. RIE then exits at
+// start-up, or, on Linux, the port is seen to be another process's; either
+// way StartLambda tries again with new ports, up to startAttempts times.
 func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	rie := cfg.RIEPath
 	if rie == "" {
@@ -108,10 +118,40 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start lambda: %w", err)
 	}
-	ports, err := freePorts(ctx, 2)
-	if err != nil {
-		return nil, fmt.Errorf("start lambda: %w", err)
+	var lastErr error
+	for range startAttempts {
+		ports, err := pickPorts(ctx, 2)
+		if err != nil {
+			return nil, fmt.Errorf("start lambda: %w", err)
+		}
+		l, err := startRIE(ctx, rie, bootstrap, cfg, ports)
+		if err == nil {
+			return l, nil
+		}
+		var busy *portTakenError
+		if !errors.As(err, &busy) {
+			return nil, err
+		}
+		lastErr = err
 	}
+	return nil, fmt.Errorf("start lambda: %d attempts: %w", startAttempts, lastErr)
+}
+
+// startAttempts bounds StartLambda's tries with fresh ports.
+const startAttempts = 5
+
+// pickPorts chooses the ports for one attempt; tests replace it.
+var pickPorts = freePorts
+
+// portTakenError says RIE could not have its ports: it exited before it
+// listened, or another process answers on its address.
+type portTakenError struct{ msg string }
+
+func (e *portTakenError) Error() string { return e.msg }
+
+// startRIE starts RIE on ports[0] (the emulator) and ports[1] (the Runtime
+// API) and waits until it listens.
+func startRIE(ctx context.Context, rie, bootstrap string, cfg LambdaConfig, ports []int) (*Lambda, error) {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
@@ -142,11 +182,16 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 		conn, err := d.DialContext(ctx, "tcp", emulator)
 		if err == nil {
 			conn.Close()
+			// Something listens; make sure it is RIE.
+			if mine, known := listensOn(cmd.Process.Pid, ports[0]); known && !mine {
+				l.Close()
+				return nil, &portTakenError{fmt.Sprintf("another process listens on %s\n%s", emulator, l.logs)}
+			}
 			return l, nil
 		}
 		select {
 		case <-l.done:
-			return nil, fmt.Errorf("start lambda: aws-lambda-rie exited: %v\n%s", l.waitErr, l.logs)
+			return nil, &portTakenError{fmt.Sprintf("aws-lambda-rie exited at start-up (ports %d, %d): %v\n%s", ports[0], ports[1], l.waitErr, l.logs)}
 		case <-ctx.Done():
 			l.Close()
 			return nil, fmt.Errorf("start lambda: %w", ctx.Err())
@@ -159,6 +204,7 @@ func StartLambda(ctx context.Context, cfg LambdaConfig) (*Lambda, error) {
 	}
 }
 
+// freePorts returns n loopback ports that were free a moment ago.
 func freePorts(ctx context.Context, n int) ([]int, error) {
 	var lc net.ListenConfig
 	var ports []int
@@ -181,6 +227,9 @@ func (l *Lambda) URL() string { return l.url }
 type Result struct {
 	Payload  []byte
 	Duration time.Duration
+	// RequestID is the invocation's request ID, which the function sees
+	// (lambdacontext's AwsRequestID) and logs.
+	RequestID string
 }
 
 // FunctionError is an error the handler returned. RIE answers it with HTTP
@@ -194,14 +243,21 @@ type FunctionError struct {
 func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
 
 // Invoke sends payload to the function and waits for its answer. A handler
-// error comes back as a *FunctionError.
+// error comes back as a *FunctionError. Each invocation gets a new request
+// ID (RIE takes it from the X-Amzn-RequestId header), which Result and
+// LastRequestID report, so that its log lines can be told from earlier ones.
 func (l *Lambda) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	start := time.Now()
+	id := newRequestID()
+	l.mu.Lock()
+	l.lastRequestID = id
+	l.mu.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.url+"/2015-03-31/functions/function/invocations", bytes.NewReader(payload))
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Amzn-RequestId", id)
 	resp, err := l.http.Do(req)
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke: %w", err)
@@ -221,7 +277,23 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	if json.Unmarshal(body, &fe) == nil && fe.ErrorType != nil && fe.ErrorMessage != nil {
 		return Result{}, &FunctionError{Type: *fe.ErrorType, Message: *fe.ErrorMessage}
 	}
-	return Result{Payload: body, Duration: time.Since(start)}, nil
+	return Result{Payload: body, Duration: time.Since(start), RequestID: id}, nil
+}
+
+// LastRequestID is the request ID of the latest Invoke, "" before the first.
+func (l *Lambda) LastRequestID() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastRequestID
+}
+
+// newRequestID returns a random version 4 UUID, as Lambda's request IDs are.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 // Logs returns everything RIE printed so far, which includes the function's

@@ -19,8 +19,12 @@ import (
 // MotoInstallHint is the error text when moto_server is not on PATH.
 const MotoInstallHint = "moto_server not found on PATH; install it with: pip install 'moto[server]==5.2.1'"
 
-// taskTransition keeps moto's ECS tasks RUNNING: by default every
-// DescribeTasks advances a task one state towards STOPPED (emulators.md §1).
+// taskTransition keeps moto's ECS tasks RUNNING. By default moto 5.2.1's
+// state manager starts a task RUNNING and moves it one state on every
+// DescribeTasks that names it (RUNNING, DEACTIVATING, STOPPING,
+// DEPROVISIONING, STOPPED), so a task stops after four reads; "manual"
+// progression, advanced only after a million reads, keeps it RUNNING
+// (README, deviation 2).
 const taskTransition = `{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}`
 
 // Moto is a moto_server process listening on 127.0.0.1.
@@ -195,16 +199,22 @@ func (m *Moto) PID() int { return m.cmd.Process.Pid }
 // Logs returns the tail of moto_server's stderr, for diagnosing failures.
 func (m *Moto) Logs() string { return m.logs.String() }
 
-// Close kills moto_server and everything it started (SIGKILL to its process
-// group: its state is in memory only, and it does not exit promptly on
-// SIGTERM) and waits for it. Calling it twice is fine.
+// motoGrace is how long Close waits after SIGTERM before SIGKILL.
+const motoGrace = 2 * time.Second
+
+// Close stops moto_server and everything it started: SIGTERM to its process
+// group, SIGKILL to what is left after motoGrace, and a wait for the
+// server. Its state is in memory only, so nothing is lost either way.
+// Calling it twice is fine.
 func (m *Moto) Close() error {
-	stopGroup(m.cmd.Process.Pid, m.done, 0)
+	stopGroup(m.cmd.Process.Pid, m.done, motoGrace)
 	return nil
 }
 
 // stopGroup signals the process group led by pid with SIGTERM, then SIGKILL
-// if done has not closed within grace, and waits for done.
+// if done has not closed within grace, and waits for done. Once the leader
+// is gone it sends SIGKILL to the group anyway, for children that outlive
+// it.
 func stopGroup(pid int, done <-chan struct{}, grace time.Duration) {
 	select {
 	case <-done:

@@ -369,20 +369,48 @@ func (st *Stage) Notifications(ctx context.Context) ([]Notification, error) {
 	}
 }
 
-// Decision returns the last decision log line a function wrote.
+// decisionWait bounds how long Decision waits for a decision line to reach
+// the log: the function writes it before it answers, but its output reaches
+// the buffer through RIE's pipe, asynchronously.
+const decisionWait = 10 * time.Second
+
+// Decision returns the decision log line of function fn's latest
+// invocation: the line whose requestId is that invocation's request ID,
+// waiting for it to be logged. It never returns an earlier invocation's
+// decision.
 func (st *Stage) Decision(fn int) (map[string]any, error) {
-	lines := strings.Split(st.Functions[fn].Logs(), "\n")
+	f := st.Functions[fn]
+	id := f.LastRequestID()
+	if id == "" {
+		return nil, fmt.Errorf("function %d has not been invoked", fn)
+	}
+	deadline := time.Now().Add(decisionWait)
+	for {
+		if d := findDecision(f.Logs(), id); d != nil {
+			return d, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("function %d logged no decision for request %s within %s", fn, id, decisionWait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// findDecision returns the decision line of request id in logs, or nil.
+// RIE may prefix the function's lines; the JSON starts at the first brace.
+func findDecision(logs, id string) map[string]any {
+	lines := strings.Split(logs, "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
 		line := strings.TrimSpace(lines[i])
 		if j := strings.Index(line, "{"); j > 0 {
 			line = line[j:]
 		}
 		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "decision" {
-			return m, nil
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "decision" && m["requestId"] == id {
+			return m
 		}
 	}
-	return nil, errors.New("no decision logged yet")
+	return nil
 }
 
 // Close stops the functions and the sandbox.
