@@ -17,9 +17,10 @@ import (
 	"github.com/tandem-ecs/tandem/internal/config"
 )
 
-// lifecycleHookName names the termination lifecycle hook on every pool. The
-// lifecycle rule matches its actions only, not other tools' hooks.
-const lifecycleHookName = "tandem-terminate"
+// lifecycleHookName names the termination lifecycle hook on every pool:
+// the one the scaler acts on. The lifecycle rule matches its actions only,
+// not other tools' hooks.
+const lifecycleHookName = config.TerminationHook
 
 // The heartbeat timeouts EC2 Auto Scaling accepts for a lifecycle hook.
 const (

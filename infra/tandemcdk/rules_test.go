@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tandem-ecs/tandem/infra/tandemcdk"
+	"github.com/tandem-ecs/tandem/internal/config"
 )
 
 // matches tells whether an EventBridge event matches a pattern, for the
@@ -189,7 +190,7 @@ func TestRulesMatchTheSampleEvents(t *testing.T) {
 	otherCluster["detail"].(map[string]any)["clusterArn"] = "arn:aws:ecs:us-east-1:123456789012:cluster/demo-2"
 	otherService := readEvent(t, "ecs-deployment-in-progress.json")
 	otherService["resources"] = []any{"arn:aws:ecs:us-east-1:123456789012:service/demo-2/web"}
-	otherPool := withHook("tandem-terminate")
+	otherPool := withHook(config.TerminationHook)
 	otherPool["detail"].(map[string]any)["AutoScalingGroupName"] = "demo-asg-2"
 	otherAlarm := readEvent(t, "cloudwatch-alarm-state-change.json")
 	otherAlarm["detail"].(map[string]any)["alarmName"] = "someone-elses-alarm"
@@ -210,10 +211,8 @@ func TestRulesMatchTheSampleEvents(t *testing.T) {
 		{"ecs-deployment-failed.json", readEvent(t, "ecs-deployment-failed.json"), []string{servicesRule}},
 		{"ec2-spot-interruption-warning.json", readEvent(t, "ec2-spot-interruption-warning.json"), []string{spot}},
 		{"cloudwatch-alarm-state-change.json", readEvent(t, "cloudwatch-alarm-state-change.json"), []string{alarms}},
-		{"autoscaling-terminate-lifecycle-action.json, of tandem's hook", withHook("tandem-terminate"), []string{lifecycle}},
-		// The sample's hook is named tandem-drain: another tool's hook, as
-		// far as this stack is concerned.
-		{"autoscaling-terminate-lifecycle-action.json, of another hook", withHook("tandem-drain"), nil},
+		{"autoscaling-terminate-lifecycle-action.json", readEvent(t, "autoscaling-terminate-lifecycle-action.json"), []string{lifecycle}},
+		{"another tool's lifecycle hook", withHook("flush-logs"), nil},
 		{"another cluster's task", otherCluster, nil},
 		{"another cluster's deployment", otherService, nil},
 		{"another pool's lifecycle action", otherPool, nil},
