@@ -27,6 +27,18 @@ const MotoInstallHint = "moto_server not found on PATH; install it with: pip ins
 // (README, deviation 2).
 const taskTransition = `{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}`
 
+// motoTransport carries every request to moto_server on a connection of its
+// own. moto's server can close a kept-alive connection just as a client
+// reuses it; the client then reads "connection reset" or "use of closed
+// network connection". The code under test makes one attempt per call, so a
+// reused connection would turn into a spurious failure under load. Loopback
+// connections are cheap.
+var motoTransport = func() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableKeepAlives = true
+	return t
+}()
+
 // Moto is a moto_server process listening on 127.0.0.1.
 type Moto struct {
 	cmd      *exec.Cmd
@@ -59,7 +71,7 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	}
 	m := &Moto{
 		cmd:  cmd,
-		http: &http.Client{Timeout: 30 * time.Second},
+		http: &http.Client{Transport: motoTransport, Timeout: 30 * time.Second},
 		logs: &tailBuffer{max: 64 << 10},
 		done: make(chan struct{}),
 	}

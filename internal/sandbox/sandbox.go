@@ -82,7 +82,7 @@ func New(ctx context.Context, motoEndpoint string, opts Options) (*Sandbox, erro
 	if now == nil {
 		now = time.Now
 	}
-	hc := &http.Client{Transport: ecsNumberFix{base: http.DefaultTransport}, Timeout: 60 * time.Second}
+	hc := &http.Client{Transport: ecsNumberFix{base: motoTransport}, Timeout: 60 * time.Second}
 	cfg := clientConfig(motoEndpoint, hc)
 	s := &Sandbox{
 		now:       now,
@@ -100,6 +100,7 @@ func New(ctx context.Context, motoEndpoint string, opts Options) (*Sandbox, erro
 	}
 	s.tdefs.api = s.ecs
 	s.rp = &httputil.ReverseProxy{
+		Transport: motoTransport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host
