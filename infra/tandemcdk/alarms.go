@@ -1,7 +1,8 @@
 package tandemcdk
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,9 +24,9 @@ const (
 // the scaler.
 func newAlarms(scope constructs.Construct, c cluster, services map[string]ServicePolicy) []awscloudwatch.Alarm {
 	var alarms []awscloudwatch.Alarm
-	for _, service := range sortedKeys(services) {
+	for _, service := range slices.Sorted(maps.Keys(services)) {
 		policies := services[service].Alarms
-		for _, name := range sortedKeys(policies) {
+		for _, name := range slices.Sorted(maps.Keys(policies)) {
 			if m := policies[name].Metric; m != nil {
 				alarms = append(alarms, newAlarm(scope, c, service, name, m))
 			}
@@ -73,13 +74,4 @@ var comparisons = map[string]awscloudwatch.ComparisonOperator{
 	"GreaterThanThreshold":          awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 	"LessThanThreshold":             awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
 	"LessThanOrEqualToThreshold":    awscloudwatch.ComparisonOperator_LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

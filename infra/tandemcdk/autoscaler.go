@@ -2,6 +2,8 @@ package tandemcdk
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -114,7 +116,7 @@ func NewAutoscaler(scope constructs.Construct, id string, props *AutoscalerProps
 	acceptWildcards(a.Role.Node().FindChild(jsii.String("DefaultPolicy")), c, grant(a.Role, st, c.arn()))
 
 	a.Dashboard = newDashboard(self, dashboardProps{
-		cluster: c, pools: pools, services: sortedKeys(props.Services), fn: a.Function,
+		cluster: c, pools: pools, services: slices.Sorted(maps.Keys(props.Services)), fn: a.Function,
 		queues: []awssqs.Queue{a.FailureQueue, a.DeadLetterQueue},
 	})
 	return a, nil

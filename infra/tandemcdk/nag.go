@@ -1,6 +1,7 @@
 package tandemcdk
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -66,7 +67,7 @@ func acceptWildcards(policy constructs.IConstruct, c cluster, resources []string
 		}
 	}
 	var findings []accepted
-	for _, reason := range sortedKeys(byReason) {
+	for _, reason := range slices.Sorted(maps.Keys(byReason)) {
 		findings = append(findings, accepted{rule: "AwsSolutions-IAM5", reason: reason, appliesTo: byReason[reason]})
 	}
 	accept(policy, findings...)

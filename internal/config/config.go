@@ -13,9 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -312,11 +313,7 @@ func badValue(v any, t reflect.Type, path string) (string, error) {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		switch {
 		case t.Kind() == reflect.Map:
 			for _, k := range keys {
@@ -363,11 +360,7 @@ func unknownField(v any, t reflect.Type, path string) string {
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		switch t.Kind() {
 		case reflect.Map:
 			for _, k := range keys {

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,7 +119,7 @@ func (c *Cluster) validate(path string, alarms map[string]string) error {
 	default:
 		return &Error{Field: path + ".onConflict", Msg: fmt.Sprintf("want \"skip\" or \"proceed\", got %q", c.OnConflict)}
 	}
-	for _, name := range sortedKeys(c.Services) {
+	for _, name := range slices.Sorted(maps.Keys(c.Services)) {
 		s := c.Services[name]
 		if err := s.validate(fmt.Sprintf("%s.services.%s", path, name), name, alarms); err != nil {
 			return err
@@ -136,7 +138,7 @@ func (s *Service) validate(path, name string, alarms map[string]string) error {
 	if s.MaxTasks < s.MinTasks {
 		return &Error{Field: path + ".maxTasks", Msg: fmt.Sprintf("%d is below minTasks (%d)", s.MaxTasks, s.MinTasks)}
 	}
-	for _, alarm := range sortedKeys(s.Alarms) {
+	for _, alarm := range slices.Sorted(maps.Keys(s.Alarms)) {
 		p := s.Alarms[alarm]
 		f := path + ".alarms." + alarm
 		if other, ok := alarms[alarm]; ok {
@@ -362,13 +364,4 @@ func (c *Cluster) Budget() Budget {
 // RegistrationTimeoutOrDefault returns the registration timeout.
 func (c *Cluster) RegistrationTimeoutOrDefault() time.Duration {
 	return orDuration(c.RegistrationTimeout, DefaultRegistrationTimeout)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

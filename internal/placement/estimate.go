@@ -3,7 +3,6 @@ package placement
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -457,9 +456,4 @@ func sharedAttributes(cis []*ContainerInstance) map[string]string {
 		delete(shared, k)
 	}
 	return shared
-}
-
-// sortedKeys returns a map's keys in byte order.
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }

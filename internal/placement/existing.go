@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -79,7 +81,7 @@ func (e *estimator) newSelector(g *group, chain []Strategy, cands []*node) selec
 			for _, n := range cands {
 				byValue[n.attrs[attr]] = append(byValue[n.attrs[attr]], n)
 			}
-			b.values = sortedKeys(byValue)
+			b.values = slices.Sorted(maps.Keys(byValue))
 			for v, ns := range byValue {
 				b.children[v] = e.newSelector(g, chain[1:], ns)
 			}

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -42,7 +43,7 @@ func (e *estimator) reason(g *group) (Reason, string) {
 		for _, b := range ps.preOpened {
 			admitted = admitted || g.cons.admits(b)
 		}
-		for _, z := range sortedKeys(ps.slotTmpl) {
+		for _, z := range slices.Sorted(maps.Keys(ps.slotTmpl)) {
 			if t := ps.slotTmpl[z]; g.cons.admits(t) {
 				satisfied = append(satisfied, t)
 				admitted = true
@@ -124,7 +125,7 @@ func (e *estimator) failingConstraints(g *group) string {
 	for _, ps := range e.pools {
 		if g.allows(ps.idx) {
 			cands = append(cands, ps.preOpened...)
-			for _, z := range sortedKeys(ps.slotTmpl) {
+			for _, z := range slices.Sorted(maps.Keys(ps.slotTmpl)) {
 				cands = append(cands, ps.slotTmpl[z])
 			}
 		}
@@ -288,7 +289,7 @@ func (e *estimator) poolPlan(ps *poolState) PoolPlan {
 		}
 	}
 	var parts []string
-	for _, name := range sortedKeys(perService) {
+	for _, name := range slices.Sorted(maps.Keys(perService)) {
 		pp.Demand = append(pp.Demand, PoolDemand{Service: name, Tasks: perService[name]})
 		parts = append(parts, fmt.Sprintf("%s (%d)", name, perService[name]))
 	}

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -98,7 +99,7 @@ func (e *estimator) eligiblePools(g *group) []int {
 			continue
 		}
 		ok := false
-		for _, z := range sortedKeys(ps.slotTmpl) {
+		for _, z := range slices.Sorted(maps.Keys(ps.slotTmpl)) {
 			if e.fitCount(g, ps.slotTmpl[z], 1) > 0 {
 				ok = true
 				break

@@ -3,6 +3,7 @@ package placement
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -146,7 +147,7 @@ func (e *estimator) newPoolState(idx int, p *Pool) (*poolState, error) {
 	ps.ordered = max(p.DesiredCapacity-ps.live, 0)
 	ps.slotLimit = max(p.MaxSize-ps.live, 0)
 
-	ps.zones = sortedKeys(zoneCount)
+	ps.zones = slices.Sorted(maps.Keys(zoneCount))
 	if len(ps.zones) == 0 {
 		ps.zones = []string{""}
 	}
@@ -217,7 +218,7 @@ func (e *estimator) poolInstanceTypes(p *Pool) (types []string, ami string, err 
 			}
 		}
 		best := ""
-		for _, t := range sortedKeys(counts) {
+		for _, t := range slices.Sorted(maps.Keys(counts)) {
 			if best == "" || counts[t] > counts[best] {
 				best = t
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -155,11 +157,7 @@ func (s *Sandbox) putAttributes(ctx context.Context, cluster, ciARN string, attr
 	if len(attrs) == 0 {
 		return nil
 	}
-	keys := make([]string, 0, len(attrs))
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(attrs))
 	var list []ecstypes.Attribute
 	for _, k := range keys {
 		list = append(list, ecstypes.Attribute{Name: aws.String(k), Value: aws.String(attrs[k]), TargetId: aws.String(ciARN)})

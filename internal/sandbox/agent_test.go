@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,8 +49,8 @@ func TestAgentRegistersPoolInstances(t *testing.T) {
 			continue
 		}
 		e.step(t, 1)
-		got := sortedKeys(keysOf(registered()))
-		wantSorted := sortedKeys(toSet(want))
+		got := slices.Sorted(maps.Keys(keysOf(registered())))
+		wantSorted := slices.Sorted(maps.Keys(toSet(want)))
 		if diff := cmp.Diff(wantSorted, got); diff != "" {
 			t.Errorf("after step %d, registered instances (-want +got):\n%s", step, diff)
 		}

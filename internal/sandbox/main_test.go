@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"testing"
@@ -121,16 +122,7 @@ func (e *env) instances(t *testing.T, pool string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sortedKeys(ids)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(ids))
 }
 
 // tasksByInstance maps EC2 instance ids to the task definition ARNs of the

@@ -7,10 +7,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +32,7 @@ type Call struct {
 
 // String renders the call on one line, for timelines.
 func (c Call) String() string {
-	keys := make([]string, 0, len(c.Params))
-	for k := range c.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(c.Params))
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s", c.Time.Format("15:04:05.000"), c.Service, c.Operation)
 	for _, k := range keys {

@@ -2,6 +2,8 @@ package scaler
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -158,7 +160,7 @@ func reactivate(in decideInput, f clusterFacts, plan placement.Plan) []instanceR
 		}
 	}
 	var out []instanceRef
-	for _, id := range sortedNames(in.State.Instances) {
+	for _, id := range slices.Sorted(maps.Keys(in.State.Instances)) {
 		is := in.State.Instances[id]
 		ci := f.ciByEC2[id]
 		if !short[is.Pool] || is.DrainStarted.IsZero() || !is.Terminating.IsZero() || is.Spot || is.Hook != nil || ci == nil || ci.Status != "DRAINING" {
@@ -180,7 +182,7 @@ func progress(in decideInput, f clusterFacts, w *scaleInWrites) []notice {
 	var notices []notice
 	heartbeat := in.Cluster.HookHeartbeatTimeout()
 	global := min(100*heartbeat, 48*time.Hour)
-	for _, id := range sortedNames(in.State.Instances) {
+	for _, id := range slices.Sorted(maps.Keys(in.State.Instances)) {
 		is := in.State.Instances[id]
 		inst, inPool := f.instance[id]
 		if !inPool || inst.LifecycleState == "Terminated" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -448,8 +449,8 @@ func (s *Scaler) alarms(ctx context.Context, c *config.Cluster, t Trigger, dryRu
 		policy  config.AlarmPolicy
 	}{}
 	var names []string
-	for _, svc := range sortedNames(c.Services) {
-		for _, name := range sortedNames(c.Services[svc].Alarms) {
+	for _, svc := range slices.Sorted(maps.Keys(c.Services)) {
+		for _, name := range slices.Sorted(maps.Keys(c.Services[svc].Alarms)) {
 			byName[name] = struct {
 				service string
 				policy  config.AlarmPolicy
@@ -592,7 +593,7 @@ func (s *Scaler) writes(c *config.Cluster, d decision, cr *clusterRecord) []writ
 			return nil
 		}})
 	}
-	for _, pool := range sortedNames(w.Protect) {
+	for _, pool := range slices.Sorted(maps.Keys(w.Protect)) {
 		ids := w.Protect[pool]
 		out = append(out, write{do: func(ctx context.Context) error {
 			if err := s.Writer.SetProtection(ctx, pool, ids, true); err != nil {

@@ -3,7 +3,6 @@ package scaler
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -159,14 +158,4 @@ func restoreEntry[V any](now, prev map[string]V, key string) {
 // encode returns the document, with keys in a stable order.
 func (st *clusterState) encode() ([]byte, error) {
 	return json.Marshal(st)
-}
-
-// sortedNames returns a map's keys in order.
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
