@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,26 +19,10 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/tandem-ecs/tandem/internal/sandbox"
+	"github.com/tandem-ecs/tandem/internal/sandbox/sandboxtest"
 )
 
-// One moto_server for the test binary; each test resets it and gets a fresh
-// Sandbox. Tests that use moto do not run in parallel.
-var moto *sandbox.Moto
-
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	moto, err = sandbox.StartMoto(ctx)
-	cancel()
-	if err != nil {
-		// Fail, never skip: the message says how to install moto_server.
-		fmt.Fprintln(os.Stderr, "awsread tests need moto_server:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m, "awsread") }
 
 // env is one test's world: a sandbox over a reset moto, a Reader whose
 // requests are recorded, and SDK clients for the setup.
@@ -57,14 +39,7 @@ type env struct {
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	ctx := context.Background()
-	if err := moto.Reset(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.New(tb)
 	cfg := sb.Config()
 	rec := &recorder{base: cfg.HTTPClient}
 	rcfg := cfg.Copy()

@@ -2,11 +2,8 @@ package awswrite
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -14,26 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/tandem-ecs/tandem/internal/sandbox"
+	"github.com/tandem-ecs/tandem/internal/sandbox/sandboxtest"
 )
 
-// One moto_server for the test binary; each test resets it and gets a fresh
-// Sandbox. Tests that use moto do not run in parallel.
-var moto *sandbox.Moto
-
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	moto, err = sandbox.StartMoto(ctx)
-	cancel()
-	if err != nil {
-		// Fail, never skip: the message says how to install moto_server.
-		fmt.Fprintln(os.Stderr, "awswrite tests need moto_server:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m, "awswrite") }
 
 type env struct {
 	ctx context.Context
@@ -47,14 +28,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := t.Context()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.New(t)
 	cfg := sb.Config()
 	return &env{ctx: ctx, sb: sb, w: New(cfg), ecs: ecs.NewFromConfig(cfg), asg: autoscaling.NewFromConfig(cfg), cfg: cfg}
 }

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,26 +23,11 @@ import (
 
 	"github.com/tandem-ecs/tandem/internal/placement"
 	"github.com/tandem-ecs/tandem/internal/sandbox"
+	"github.com/tandem-ecs/tandem/internal/sandbox/sandboxtest"
 	"github.com/tandem-ecs/tandem/internal/snapshot"
 )
 
-// One moto_server for the test binary; the live tests reset it.
-var moto *sandbox.Moto
-
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	moto, err = sandbox.StartMoto(ctx)
-	cancel()
-	if err != nil {
-		// Fail, never skip: the message says how to install moto_server.
-		fmt.Fprintln(os.Stderr, "cli tests need moto_server:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m, "cli") }
 
 // liveCluster sets up, in a reset moto, a cluster "demo" with a pool "web"
 // of one c5.xlarge and two services, one of which needs more instances
@@ -53,14 +36,7 @@ func TestMain(m *testing.M) {
 func liveCluster(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	ctx := t.Context()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.New(t)
 	setAWSEnv(t, sb.URL())
 
 	c := ecs.NewFromConfig(sb.Config())
@@ -304,14 +280,7 @@ func TestPlanConfiguredPools(t *testing.T) {
 // EC2 tags, and so does planning its snapshot (instances.json).
 func TestPlanOptOutTag(t *testing.T) {
 	ctx := t.Context()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.New(t)
 	setAWSEnv(t, sb.URL())
 	// Three empty instances and a minimum of one: the plan drains two, the
 	// first two by ID when none is tagged.
@@ -346,7 +315,7 @@ func TestPlanOptOutTag(t *testing.T) {
 		t.Fatalf("untagged: drains %v, want two of the three empty instances", before)
 	}
 	kept := before[0]
-	_, err = ec2.NewFromConfig(sb.Config()).CreateTags(ctx, &ec2.CreateTagsInput{
+	_, err := ec2.NewFromConfig(sb.Config()).CreateTags(ctx, &ec2.CreateTagsInput{
 		Resources: []string{kept}, Tags: []ec2types.Tag{{Key: aws.String("tandem:scale-in"), Value: aws.String("never")}},
 	})
 	if err != nil {

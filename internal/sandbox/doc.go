@@ -35,7 +35,8 @@
 //     Logs has the function's output. RIE serves one invocation at a time:
 //     start one Lambda per concurrent caller.
 //
-// A test, end to end:
+// A test, end to end (package sandboxtest does the first two lines, with
+// one moto_server per test binary):
 //
 //	sb, _ := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
 //	defer sb.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/tandem-ecs/tandem/internal/sandbox"
+	"github.com/tandem-ecs/tandem/internal/sandbox/sandboxtest"
 )
 
 // storeAPI is what both stores offer; the conformance suite runs on it.
@@ -34,37 +33,14 @@ var (
 	_ storeAPI = (*Memory)(nil)
 )
 
-// One moto_server for the test binary; each DynamoDB test resets it.
-var moto *sandbox.Moto
-
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	var err error
-	moto, err = sandbox.StartMoto(ctx)
-	cancel()
-	if err != nil {
-		// Fail, never skip: the message says how to install moto_server.
-		fmt.Fprintln(os.Stderr, "state tests need moto_server:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	moto.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { sandboxtest.Main(m, "state") }
 
 // newDynamo returns a Store on a fresh table in a reset moto, through the
 // sandbox's proxy.
 func newDynamo(t *testing.T) (*Store, aws.Config) {
 	t.Helper()
 	ctx := t.Context()
-	if err := moto.Reset(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sb, err := sandbox.New(ctx, moto.Endpoint(), sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.New(t)
 	cfg := sb.Config()
 	if err := CreateTable(ctx, cfg, "tandem-state"); err != nil {
 		t.Fatal(err)
