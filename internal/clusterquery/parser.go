@@ -46,33 +46,24 @@ func (p *parser) parseExpression() (node, error) {
 
 // parseOr parses: And { ( "||" | "or" ) And }.
 func (p *parser) parseOr() (node, error) {
-	first, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	operands := []node{first}
-	for p.acceptConnective("||", "or") {
-		n, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		operands = append(operands, n)
-	}
-	if len(operands) == 1 {
-		return first, nil
-	}
-	return orNode(operands), nil
+	return p.parseChain(p.parseAnd, func(ns []node) node { return orNode(ns) }, "||", "or")
 }
 
 // parseAnd parses: Unary { ( "&&" | "and" ) Unary }.
 func (p *parser) parseAnd() (node, error) {
-	first, err := p.parseUnary()
+	return p.parseChain(p.parseUnary, func(ns []node) node { return andNode(ns) }, "&&", "and")
+}
+
+// parseChain parses operands joined by one connective (in its symbol or
+// word form); a single operand stands alone.
+func (p *parser) parseChain(operand func() (node, error), join func([]node) node, symbol, word string) (node, error) {
+	first, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	operands := []node{first}
-	for p.acceptConnective("&&", "and") {
-		n, err := p.parseUnary()
+	for p.acceptConnective(symbol, word) {
+		n, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +72,7 @@ func (p *parser) parseAnd() (node, error) {
 	if len(operands) == 1 {
 		return first, nil
 	}
-	return andNode(operands), nil
+	return join(operands), nil
 }
 
 // parseUnary parses: ( "!" | "not" ) Unary | Primary.

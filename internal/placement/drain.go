@@ -197,24 +197,27 @@ func (e *estimator) needsCapacity(ps *poolState) bool {
 // balancedAfter reports whether removing an instance from zone keeps the
 // zones within one instance of each other, or no less balanced than now.
 func balancedAfter(zones map[string]int, zone string) bool {
-	spread := func() int {
-		lo, hi, first := 0, 0, true
-		for _, n := range zones {
-			if first || n < lo {
-				lo = n
-			}
-			if first || n > hi {
-				hi = n
-			}
-			first = false
-		}
-		return hi - lo
-	}
-	before := spread()
+	before := zoneSpread(zones)
 	zones[zone]--
-	after := spread()
+	after := zoneSpread(zones)
 	zones[zone]++
 	return after <= 1 || after <= before
+}
+
+// zoneSpread is how many more instances the fullest zone has than the
+// emptiest.
+func zoneSpread(zones map[string]int) int {
+	lo, hi, first := 0, 0, true
+	for _, n := range zones {
+		if first || n < lo {
+			lo = n
+		}
+		if first || n > hi {
+			hi = n
+		}
+		first = false
+	}
+	return hi - lo
 }
 
 // usedShare is the share of CPU plus the share of memory reserved on n.

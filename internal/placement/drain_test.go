@@ -313,7 +313,7 @@ func TestPropertyDrains(t *testing.T) {
 				t.Fatalf("pool %s: %d live, %d leaving, %d drained: below MinSize %d", pool.Name, live, leaving, len(ds), pool.MinSize)
 			}
 			nBusy := 0
-			spreadBefore := spread(zones)
+			spreadBefore := zoneSpread(zones)
 			for _, d := range ds {
 				if busy[d.ContainerInstanceARN] {
 					nBusy++
@@ -327,7 +327,7 @@ func TestPropertyDrains(t *testing.T) {
 			if nBusy > b {
 				t.Fatalf("pool %s: %d busy instances drained, budget %d", pool.Name, nBusy, b)
 			}
-			if after := spread(zones); after > 1 && after > spreadBefore {
+			if after := zoneSpread(zones); after > 1 && after > spreadBefore {
 				t.Fatalf("pool %s: zones %v unbalanced after draining (spread %d, was %d)", pool.Name, zones, after, spreadBefore)
 			}
 		}
@@ -347,18 +347,4 @@ func TestPropertyDrains(t *testing.T) {
 			t.Fatalf("after draining %v the plan needs %d new instances, before %d:\n%+v", drained(p), totalNew(after), before, after.Pools)
 		}
 	})
-}
-
-func spread(zones map[string]int) int {
-	lo, hi, first := 0, 0, true
-	for _, n := range zones {
-		if first || n < lo {
-			lo = n
-		}
-		if first || n > hi {
-			hi = n
-		}
-		first = false
-	}
-	return hi - lo
 }
