@@ -306,16 +306,8 @@ func run(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) 
 	return first
 }
 
-// batches splits s into pieces of at most n.
-func batches[T any](s []T, n int) [][]T {
-	var out [][]T
-	for len(s) > 0 {
-		k := min(n, len(s))
-		out = append(out, s[:k:k])
-		s = s[k:]
-	}
-	return out
-}
+// batches splits s into pieces of at most n, each a request's worth.
+func batches[T any](s []T, n int) [][]T { return slices.Collect(slices.Chunk(s, n)) }
 
 // unique returns s without repeats, in first-seen order, and without empty
 // strings.

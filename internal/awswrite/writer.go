@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -162,10 +163,7 @@ func (w *Writer) SetInstancesState(ctx context.Context, cluster string, containe
 	}
 	var errs []error
 	failed := &InstanceStateError{Cluster: cluster, Status: status}
-	for len(containerInstanceARNs) > 0 {
-		n := min(instancesPerStateCall, len(containerInstanceARNs))
-		batch := containerInstanceARNs[:n]
-		containerInstanceARNs = containerInstanceARNs[n:]
+	for batch := range slices.Chunk(containerInstanceARNs, instancesPerStateCall) {
 		out, err := w.ecs.UpdateContainerInstancesState(ctx, &ecs.UpdateContainerInstancesStateInput{
 			Cluster: aws.String(cluster), ContainerInstances: batch, Status: ecstypes.ContainerInstanceStatus(status),
 		})
@@ -206,10 +204,7 @@ func (w *Writer) TerminateInstance(ctx context.Context, instanceID string) error
 // SetProtection sets or clears the scale-in protection of instances of
 // pool, 50 a call.
 func (w *Writer) SetProtection(ctx context.Context, pool string, instanceIDs []string, protected bool) error {
-	for len(instanceIDs) > 0 {
-		n := min(instancesPerProtectionCall, len(instanceIDs))
-		batch := instanceIDs[:n]
-		instanceIDs = instanceIDs[n:]
+	for batch := range slices.Chunk(instanceIDs, instancesPerProtectionCall) {
 		_, err := w.asg.SetInstanceProtection(ctx, &autoscaling.SetInstanceProtectionInput{
 			AutoScalingGroupName: aws.String(pool), InstanceIds: batch, ProtectedFromScaleIn: aws.Bool(protected),
 		})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -134,7 +135,7 @@ func (s *Sandbox) filterListTasks(ctx context.Context, req *request, body []byte
 	}
 	group := "service:" + lastSegment(req.params["serviceName"])
 	var keep []string
-	for batch := range chunks(out.TaskArns, 100) {
+	for batch := range slices.Chunk(out.TaskArns, 100) {
 		got, err := s.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(clusterParam(req)), Tasks: batch})
 		if err != nil {
 			return nil, fmt.Errorf("describe tasks to filter by service: %w", err)
@@ -167,7 +168,7 @@ func (s *Sandbox) filterListContainerInstances(ctx context.Context, req *request
 	}
 	want := req.params["status"]
 	var keep []string
-	for batch := range chunks(out.ContainerInstanceArns, 100) {
+	for batch := range slices.Chunk(out.ContainerInstanceArns, 100) {
 		got, err := s.ecs.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{
 			Cluster: aws.String(clusterParam(req)), ContainerInstances: batch,
 		})
@@ -189,17 +190,4 @@ func (s *Sandbox) filterListContainerInstances(ctx context.Context, req *request
 		out.ContainerInstanceArns = []string{}
 	}
 	return json.Marshal(out)
-}
-
-// chunks yields s in pieces of at most n.
-func chunks[T any](s []T, n int) func(yield func([]T) bool) {
-	return func(yield func([]T) bool) {
-		for len(s) > 0 {
-			k := min(n, len(s))
-			if !yield(s[:k]) {
-				return
-			}
-			s = s[k:]
-		}
-	}
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,7 +139,7 @@ func (s *Sandbox) readCluster(ctx context.Context, arn string, order map[string]
 		return nil, fmt.Errorf("list container instances in %s: %w", c.name, err)
 	}
 	// moto answers DescribeContainerInstances with no instances with a 500.
-	for batch := range chunks(cis.ContainerInstanceArns, 100) {
+	for batch := range slices.Chunk(cis.ContainerInstanceArns, 100) {
 		out, err := s.ecs.DescribeContainerInstances(ctx, &ecs.DescribeContainerInstancesInput{Cluster: aws.String(arn), ContainerInstances: batch})
 		if err != nil {
 			return nil, fmt.Errorf("describe container instances in %s: %w", c.name, err)
@@ -155,7 +156,7 @@ func (s *Sandbox) readCluster(ctx context.Context, arn string, order map[string]
 	if err != nil {
 		return nil, fmt.Errorf("list tasks in %s: %w", c.name, err)
 	}
-	for batch := range chunks(tasks.TaskArns, 100) {
+	for batch := range slices.Chunk(tasks.TaskArns, 100) {
 		out, err := s.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(arn), Tasks: batch})
 		if err != nil {
 			return nil, fmt.Errorf("describe tasks in %s: %w", c.name, err)
@@ -181,7 +182,7 @@ func (s *Sandbox) readCluster(ctx context.Context, arn string, order map[string]
 	if err != nil {
 		return nil, fmt.Errorf("list services in %s: %w", c.name, err)
 	}
-	for batch := range chunks(svcs.ServiceArns, 10) {
+	for batch := range slices.Chunk(svcs.ServiceArns, 10) {
 		out, err := s.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(arn), Services: batch})
 		if err != nil {
 			return nil, fmt.Errorf("describe services in %s: %w", c.name, err)
